@@ -1,0 +1,41 @@
+import { derToRaw, rawToLowSDer } from "./p256-signature.ts";
+import { toHex } from "../bytes.ts";
+
+const ECDSA_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
+const ECDSA_SHA256 = { name: "ECDSA", hash: "SHA-256" } as const;
+
+/**
+ * Importing a key costs as much as verifying with it, and the same device keys
+ * verify thousands of records, so imported keys are kept (bounded, oldest out).
+ */
+const MAX_CACHED_KEYS = 10_000;
+const importedKeys = new Map<string, Promise<CryptoKey>>();
+
+export function importP256PublicKey(uncompressedPoint: Uint8Array): Promise<CryptoKey> {
+  const id = toHex(uncompressedPoint);
+  let key = importedKeys.get(id);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", uncompressedPoint as Uint8Array<ArrayBuffer>, ECDSA_P256, false, ["verify"]);
+    key.catch(() => importedKeys.delete(id));
+    if (importedKeys.size >= MAX_CACHED_KEYS) importedKeys.delete(importedKeys.keys().next().value!);
+    importedKeys.set(id, key);
+  }
+  return key;
+}
+
+/** Verifies a DER-encoded ES256 signature; malformed DER is simply a failed verification. */
+export async function verifyEs256(publicKey: CryptoKey, derSignature: Uint8Array, data: Uint8Array): Promise<boolean> {
+  let raw: Uint8Array;
+  try {
+    raw = derToRaw(derSignature);
+  } catch {
+    return false;
+  }
+  return crypto.subtle.verify(ECDSA_SHA256, publicKey, raw as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
+}
+
+/** Signs with WebCrypto and returns the low-S DER form WebAuthn carries. */
+export async function signEs256(privateKey: CryptoKey, data: Uint8Array): Promise<Uint8Array> {
+  const raw = new Uint8Array(await crypto.subtle.sign(ECDSA_SHA256, privateKey, data as Uint8Array<ArrayBuffer>));
+  return rawToLowSDer(raw);
+}

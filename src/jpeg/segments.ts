@@ -1,0 +1,137 @@
+// Walks the marker structure of a JPEG (ITU-T T.81 annex B) to find where the
+// metadata ends and the encoded image begins and ends. Web APIs only.
+
+import { ProvenanceError } from "../errors.ts";
+
+/** Second bytes of the markers this layer acts on (the first byte is always 0xFF). */
+export const Marker = {
+  SOI: 0xd8,
+  EOI: 0xd9,
+  SOS: 0xda,
+  APP0: 0xe0,
+  APP1: 0xe1,
+  COM: 0xfe,
+} as const;
+
+/** A marker segment in the file: `offset` is its 0xFF; `length` counts the two marker bytes too. */
+export interface JpegSegment {
+  readonly marker: number;
+  readonly offset: number;
+  readonly length: number;
+}
+
+export interface JpegLayout {
+  /** The APPn and COM segments between SOI and the image data, in file order. */
+  readonly metadata: readonly JpegSegment[];
+  /** The first frame header (SOFn). */
+  readonly frame: JpegSegment;
+  /** Offset of the first marker that is neither SOI, APPn nor COM. */
+  readonly imageDataStart: number;
+  /** Offset just past the EOI that ends the last scan; anything after it is not part of the image. */
+  readonly imageDataEnd: number;
+}
+
+export function readJpegLayout(jpeg: Uint8Array): JpegLayout {
+  if (jpeg.length < 2 || jpeg[0] !== 0xff || jpeg[1] !== Marker.SOI) malformed("no SOI marker");
+  const metadata: JpegSegment[] = [];
+  let imageDataStart = -1;
+  let frame: JpegSegment | undefined;
+  let scans = 0;
+  let position = 2;
+  for (;;) {
+    const at = markerAt(jpeg, position);
+    const marker = jpeg[at + 1]!;
+    if (imageDataStart < 0) {
+      if (isMetadataMarker(marker)) {
+        const segment = segmentAt(jpeg, at, marker);
+        metadata.push(segment);
+        position = at + segment.length;
+        continue;
+      }
+      imageDataStart = at;
+    }
+    if (marker === Marker.EOI) {
+      if (frame === undefined || scans === 0) malformed(`EOI at offset ${at} before any scan`);
+      return { metadata, frame, imageDataStart, imageDataEnd: at + 2 };
+    }
+    if (isStandaloneMarker(marker)) {
+      position = at + 2;
+      continue;
+    }
+    if (marker === Marker.SOI || marker === 0x00) malformed(`unexpected 0xFF${hex(marker)} at offset ${at}`);
+    const segment = segmentAt(jpeg, at, marker);
+    position = at + segment.length;
+    if (isFrameMarker(marker)) {
+      frame ??= segment;
+    } else if (marker === Marker.SOS) {
+      if (frame === undefined) malformed(`scan at offset ${at} before any frame header`);
+      scans++;
+      position = endOfEntropyCodedData(jpeg, position);
+    }
+  }
+}
+
+/** SOF0–SOF15, leaving out the codes T.81 gives to DHT, JPG and DAC. */
+export function isFrameMarker(marker: number): boolean {
+  return marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+}
+
+function isMetadataMarker(marker: number): boolean {
+  return (marker >= 0xe0 && marker <= 0xef) || marker === Marker.COM;
+}
+
+/** TEM and RST0–RST7 carry no length field. */
+function isStandaloneMarker(marker: number): boolean {
+  return marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7);
+}
+
+/** Finds the 0xFF that starts the marker at `position`, past any 0xFF fill bytes. */
+function markerAt(jpeg: Uint8Array, position: number): number {
+  if (position >= jpeg.length) malformed("the file ends before EOI");
+  if (jpeg[position] !== 0xff) malformed(`expected a marker at offset ${position}, found 0x${hex(jpeg[position]!)}`);
+  let at = position;
+  while (at + 1 < jpeg.length && jpeg[at + 1] === 0xff) at++;
+  if (at + 1 >= jpeg.length) malformed("the file ends inside a marker");
+  return at;
+}
+
+function segmentAt(jpeg: Uint8Array, at: number, marker: number): JpegSegment {
+  if (at + 4 > jpeg.length) malformed(`segment 0xFF${hex(marker)} at offset ${at} is truncated`);
+  const fieldLength = (jpeg[at + 2]! << 8) | jpeg[at + 3]!;
+  if (fieldLength < 2) malformed(`segment 0xFF${hex(marker)} at offset ${at} has length ${fieldLength}`);
+  if (at + 2 + fieldLength > jpeg.length) {
+    malformed(`segment 0xFF${hex(marker)} at offset ${at} runs past the end of the file`);
+  }
+  return { marker, offset: at, length: 2 + fieldLength };
+}
+
+/**
+ * Returns the offset of the marker that ends the entropy-coded data starting at
+ * `position`. Inside scan data 0xFF is followed by 0x00 (a stuffed byte) or by
+ * RSTn; anything else, after optional fill bytes, is a real marker. indexOf keeps
+ * the search native, which matters for multi-megabyte scans.
+ */
+function endOfEntropyCodedData(jpeg: Uint8Array, position: number): number {
+  let from = position;
+  for (;;) {
+    const ff = jpeg.indexOf(0xff, from);
+    if (ff < 0) malformed("scan data runs to the end of the file without EOI");
+    let next = ff + 1;
+    while (next < jpeg.length && jpeg[next] === 0xff) next++;
+    if (next >= jpeg.length) malformed("scan data runs to the end of the file without EOI");
+    const code = jpeg[next]!;
+    if (code === 0x00 || (code >= 0xd0 && code <= 0xd7)) {
+      from = next + 1;
+      continue;
+    }
+    return next - 1;
+  }
+}
+
+function hex(byte: number): string {
+  return byte.toString(16).toUpperCase().padStart(2, "0");
+}
+
+function malformed(reason: string): never {
+  throw new ProvenanceError("image_malformed", reason);
+}

@@ -1,0 +1,266 @@
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import { concatBytes, utf8 } from "../../src/bytes.ts";
+import { type ErrorCode, isProvenanceError } from "../../src/errors.ts";
+import { encodeAttestationObject } from "../../src/webauthn/attestation-object.ts";
+import { type PackedAttestationInput, verifyPackedAttestation } from "../../src/webauthn/verify-packed-attestation.ts";
+import type { VendorCa } from "../../device/manufacture/vendor-ca.ts";
+import {
+  AAGUID,
+  type KeyHolder,
+  type Registration,
+  attestationSubject,
+  certificate,
+  generateKey,
+  manufacture,
+  register,
+  vendorCa,
+} from "./registration-fixture.ts";
+
+const YEAR = 365 * 24 * 3600_000;
+
+let ca: VendorCa;
+let otherCa: VendorCa;
+let camera: KeyHolder;
+
+before(async () => {
+  [ca, otherCa] = await Promise.all([vendorCa("Snap Optics"), vendorCa("Elsewhere Imaging")]);
+  camera = await manufacture(ca, { serial: "SN-0001-ABCD" });
+});
+
+function input(registration: Registration, overrides: Partial<PackedAttestationInput> = {}): PackedAttestationInput {
+  return {
+    attestationObject: registration.attestationObject,
+    clientDataHash: registration.clientDataHash,
+    trustedRoots: [ca.certificate],
+    now: new Date(),
+    ...overrides,
+  };
+}
+
+async function rejects(promise: Promise<unknown>, code: ErrorCode, detail?: RegExp): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(isProvenanceError(error), `expected a ProvenanceError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    if (detail) assert.match(error.message, detail);
+    return true;
+  });
+}
+
+const caKeys = (vendor: VendorCa): KeyHolder => ({ certificate: vendor.certificate, privateKey: vendor.privateKey });
+
+describe("verifyPackedAttestation accepts", () => {
+  test("a device certified by a trusted vendor root, and returns its serial from the subject", async () => {
+    const registration = await register(camera);
+    const verified = await verifyPackedAttestation(input(registration));
+    assert.equal(verified.subject.serialNumber, "SN-0001-ABCD");
+    assert.deepEqual(verified.subject, {
+      country: "DE",
+      organization: "Snap Optics",
+      organizationalUnit: "Authenticator Attestation",
+      commonName: "SnapSeal One Attestation",
+      serialNumber: "SN-0001-ABCD",
+    });
+    assert.equal(verified.issuer, "C=DE, O=Snap Optics, CN=Snap Optics Attestation Root CA");
+    assert.deepEqual(verified.credentialId, registration.credentialId);
+    assert.deepEqual(verified.credentialPublicKey, registration.credentialPublicKey);
+    assert.deepEqual(verified.aaguid, AAGUID);
+    assert.deepEqual(verified.attestationCertificate, camera.certificate);
+    assert.equal(verified.authenticatorData.signCount, 0);
+  });
+
+  test("a chain through an intermediate CA", async () => {
+    const intermediate = await certificate({ issuer: caKeys(ca), subject: [{ CN: [{ utf8String: "Snap Optics Line 2 CA" }] }], ca: true, pathLength: 0 });
+    const device = await certificate({ issuer: intermediate, subject: attestationSubject("SN-LINE2-7"), ca: false, aaguid: { value: AAGUID, critical: false } });
+    const registration = await register(device, { x5c: [device.certificate, intermediate.certificate] });
+    const verified = await verifyPackedAttestation(input(registration));
+    assert.equal(verified.subject.serialNumber, "SN-LINE2-7");
+    assert.equal(verified.issuer, "CN=Snap Optics Line 2 CA");
+  });
+
+  test("an x5c that ends with the trusted root itself", async () => {
+    const registration = await register(camera, { x5c: [camera.certificate, ca.certificate] });
+    assert.equal((await verifyPackedAttestation(input(registration))).subject.serialNumber, "SN-0001-ABCD");
+  });
+
+  test("a certificate without the optional AAGUID extension", async () => {
+    const device = await certificate({ issuer: caKeys(ca), subject: attestationSubject("SN-NO-AAGUID"), ca: false });
+    const verified = await verifyPackedAttestation(input(await register(device)));
+    assert.equal(verified.subject.serialNumber, "SN-NO-AAGUID");
+  });
+});
+
+describe("verifyPackedAttestation refuses", () => {
+  test("unknown root: a device of a vendor CA that is not trusted", async () => {
+    const foreign = await manufacture(otherCa, { serial: "SN-FOREIGN" });
+    await rejects(verifyPackedAttestation(input(await register(foreign))), "attestation_chain_untrusted");
+  });
+
+  test("no trusted roots configured at all", async () => {
+    await rejects(verifyPackedAttestation(input(await register(camera), { trustedRoots: [] })), "attestation_chain_untrusted");
+  });
+
+  test("impostor root: same name as the trusted root, different key", async () => {
+    const impostorKeys = await generateKey();
+    const impostor: VendorCa = { ...ca, privateKey: impostorKeys.privateKey };
+    const forged = await manufacture(impostor, { serial: "SN-0001-ABCD" });
+    await rejects(verifyPackedAttestation(input(await register(forged))), "attestation_chain_untrusted");
+  });
+
+  test("self attestation (packed without x5c)", async () => {
+    const credentialKey = await generateKey();
+    const registration = await register(camera, { x5c: "omit", signWith: credentialKey.privateKey });
+    await rejects(verifyPackedAttestation(input(registration)), "attestation_format_unsupported", /self attestation/);
+  });
+
+  test('fmt "none"', async () => {
+    const registration = await register(camera);
+    const none = encodeAttestationObject({ fmt: "none", attStmt: {}, authData: registration.authData });
+    await rejects(verifyPackedAttestation(input({ ...registration, attestationObject: none })), "attestation_format_unsupported");
+  });
+
+  test('fmt "fido-u2f"', async () => {
+    await rejects(verifyPackedAttestation(input(await register(camera, { fmt: "fido-u2f" }))), "attestation_format_unsupported");
+  });
+
+  test('fmt "Packed" (format identifiers match case-sensitively)', async () => {
+    await rejects(verifyPackedAttestation(input(await register(camera, { fmt: "Packed" }))), "attestation_format_unsupported");
+  });
+
+  test("an algorithm other than ES256", async () => {
+    await rejects(verifyPackedAttestation(input(await register(camera, { alg: -257 }))), "attestation_format_unsupported", /ES256/);
+  });
+
+  test("signature by another key than the certificate's", async () => {
+    const thief = await generateKey();
+    await rejects(verifyPackedAttestation(input(await register(camera, { signWith: thief.privateKey }))), "attestation_signature_invalid");
+  });
+
+  test("authData altered after signing", async () => {
+    const registration = await register(camera, {
+      alterAfterSigning: (authData) => {
+        const altered = authData.slice();
+        altered[36] = 7; // signCount 0 → 7
+        return altered;
+      },
+    });
+    await rejects(verifyPackedAttestation(input(registration)), "attestation_signature_invalid");
+  });
+
+  test("clientDataHash of another ceremony", async () => {
+    const registration = await register(camera);
+    const other = await register(camera);
+    await rejects(verifyPackedAttestation(input(registration, { clientDataHash: other.clientDataHash })), "attestation_signature_invalid");
+  });
+
+  test("AAGUID in the certificate differs from the one in authData", async () => {
+    const otherModel = Uint8Array.from({ length: 16 }, (_, i) => i);
+    await rejects(verifyPackedAttestation(input(await register(camera, { aaguid: otherModel }))), "attestation_certificate_invalid", /AAGUID/);
+  });
+
+  test("AAGUID extension marked critical", async () => {
+    const device = await certificate({ issuer: caKeys(ca), subject: attestationSubject("SN-CRIT"), ca: false, aaguid: { value: AAGUID, critical: true } });
+    await rejects(verifyPackedAttestation(input(await register(device))), "attestation_certificate_invalid", /critical/);
+  });
+
+  test("attestation certificate with CA:true", async () => {
+    const device = await certificate({ issuer: caKeys(ca), subject: attestationSubject("SN-CA"), ca: true, aaguid: { value: AAGUID, critical: false } });
+    await rejects(verifyPackedAttestation(input(await register(device))), "attestation_certificate_invalid", /CA/);
+  });
+
+  test("attestation certificate without OU=Authenticator Attestation", async () => {
+    const device = await certificate({
+      issuer: caKeys(ca),
+      subject: attestationSubject("SN-NO-OU", { withoutOu: true }),
+      ca: false,
+      aaguid: { value: AAGUID, critical: false },
+    });
+    await rejects(verifyPackedAttestation(input(await register(device))), "attestation_certificate_invalid", /OU/);
+  });
+
+  test("expired device certificate", async () => {
+    const shortLived = await manufacture(ca, { serial: "SN-SHORT", validYears: 1 });
+    const later = new Date(Date.now() + 2 * YEAR);
+    await rejects(verifyPackedAttestation(input(await register(shortLived), { now: later })), "attestation_chain_untrusted", /not valid at/);
+  });
+
+  test("device certificate not yet valid", async () => {
+    const earlier = new Date(Date.now() - YEAR);
+    await rejects(verifyPackedAttestation(input(await register(camera), { now: earlier })), "attestation_chain_untrusted", /not valid at/);
+  });
+
+  test("a leaf posing as an issuer: x5c chained through a non-CA certificate", async () => {
+    const fakeIssuer = await certificate({ issuer: caKeys(ca), subject: [{ CN: [{ utf8String: "Not A CA" }] }], ca: false });
+    const device = await certificate({ issuer: fakeIssuer, subject: attestationSubject("SN-SUB"), ca: false });
+    const registration = await register(device, { x5c: [device.certificate, fakeIssuer.certificate] });
+    await rejects(verifyPackedAttestation(input(registration)), "attestation_chain_untrusted", /not a CA/);
+  });
+
+  test("an intermediate beyond its issuer's path length", async () => {
+    const first = await certificate({ issuer: caKeys(ca), subject: [{ CN: [{ utf8String: "Line CA" }] }], ca: true, pathLength: 0 });
+    const second = await certificate({ issuer: first, subject: [{ CN: [{ utf8String: "Sub-line CA" }] }], ca: true });
+    const device = await certificate({ issuer: second, subject: attestationSubject("SN-DEEP"), ca: false });
+    const registration = await register(device, { x5c: [device.certificate, second.certificate, first.certificate] });
+    await rejects(verifyPackedAttestation(input(registration)), "attestation_chain_untrusted", /allows 0/);
+  });
+
+  test("x5c whose certificates do not chain in order", async () => {
+    const intermediate = await certificate({ issuer: caKeys(ca), subject: [{ CN: [{ utf8String: "Line CA" }] }], ca: true });
+    const registration = await register(camera, { x5c: [camera.certificate, intermediate.certificate] });
+    await rejects(verifyPackedAttestation(input(registration)), "attestation_chain_untrusted", /not issued by/);
+  });
+
+  test("an x5c entry that is not a certificate", async () => {
+    await rejects(verifyPackedAttestation(input(await register(camera, { x5c: [new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01])] }))), "attestation_malformed");
+  });
+
+  test("an empty x5c", async () => {
+    await rejects(verifyPackedAttestation(input(await register(camera, { x5c: [] }))), "attestation_malformed");
+  });
+
+  test("authData without attested credential data", async () => {
+    const registration = await register(camera, { alterAfterSigning: (authData) => concatBytes(authData.slice(0, 32), new Uint8Array([0, 0, 0, 0, 0])) });
+    await rejects(verifyPackedAttestation(input(registration)), "attestation_malformed", /attested credential data|authData/);
+  });
+
+  test("garbage bytes", async () => {
+    const garbage = crypto.getRandomValues(new Uint8Array(300));
+    garbage[0] = 0xa3; // a three-entry map header, so the decoder has to look further before giving up
+    await rejects(verifyPackedAttestation(input(await register(camera), { attestationObject: garbage })), "attestation_malformed");
+  });
+
+  test("CBOR that declares huge lengths", async () => {
+    const registration = await register(camera);
+    const header = (text: string) => concatBytes(new Uint8Array([0x60 + text.length]), utf8(text));
+    const hugeAuthData = concatBytes(
+      new Uint8Array([0xa3]),
+      header("fmt"),
+      header("packed"),
+      header("attStmt"),
+      new Uint8Array([0xa0]),
+      header("authData"),
+      new Uint8Array([0x5b, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00]), // a 4 GiB byte string follows, supposedly
+    );
+    const hugeArray = concatBytes(new Uint8Array([0x9b]), new Uint8Array(8).fill(0xff));
+    const hugeMap = new Uint8Array([0xbb, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    for (const attestationObject of [hugeAuthData, hugeArray, hugeMap]) {
+      await rejects(verifyPackedAttestation(input(registration, { attestationObject })), "attestation_malformed");
+    }
+  });
+
+  test("an attestation object over the 16 KiB bound", async () => {
+    const registration = await register(camera, { x5c: [camera.certificate, ...Array.from({ length: 30 }, () => camera.certificate)] });
+    assert.ok(registration.attestationObject.length > 16 * 1024);
+    await rejects(verifyPackedAttestation(input(registration)), "attestation_malformed", /16384/);
+  });
+
+  test("truncated attestation object", async () => {
+    const registration = await register(camera);
+    const truncated = registration.attestationObject.slice(0, registration.attestationObject.length - 10);
+    await rejects(verifyPackedAttestation(input(registration, { attestationObject: truncated })), "attestation_malformed");
+  });
+
+  test("trusted roots that are not certificates are a configuration error, not a verdict on the device", async () => {
+    await assert.rejects(verifyPackedAttestation(input(await register(camera), { trustedRoots: [new Uint8Array([1, 2, 3])] })), TypeError);
+  });
+});

@@ -1,0 +1,74 @@
+import type { Client } from "@libsql/client";
+
+/**
+ * Migrations, applied in order on start; each runs once (PRAGMA user_version).
+ * The invariants live here as constraints, so they hold however many verifier
+ * instances share the database: a nonce and a record are stored once, and a
+ * credential's counters are unique.
+ */
+const MIGRATIONS: string[][] = [
+  [
+    `CREATE TABLE credentials (
+       id TEXT PRIMARY KEY,
+       public_key BLOB NOT NULL,
+       cose_key BLOB NOT NULL,
+       rp_id TEXT NOT NULL,
+       origin TEXT NOT NULL,
+       aaguid BLOB NOT NULL,
+       serial TEXT NOT NULL,
+       model TEXT,
+       attestation_certificate BLOB NOT NULL,
+       attestation_issuer TEXT NOT NULL,
+       registered_at INTEGER NOT NULL,
+       last_counter INTEGER NOT NULL DEFAULT 0,
+       last_record_hash BLOB NOT NULL,
+       flagged_at INTEGER,
+       flag_reason TEXT,
+       revoked_at INTEGER)`,
+    `CREATE INDEX credentials_serial ON credentials (serial)`,
+    `CREATE TABLE registration_challenges (
+       challenge BLOB PRIMARY KEY,
+       expires_at INTEGER NOT NULL)`,
+    `CREATE TABLE captures (
+       id TEXT PRIMARY KEY,
+       credential_id TEXT NOT NULL REFERENCES credentials (id),
+       record_hash BLOB NOT NULL UNIQUE,
+       nonce BLOB NOT NULL UNIQUE,
+       counter INTEGER NOT NULL,
+       prev BLOB NOT NULL,
+       chain_gap INTEGER NOT NULL,
+       content_hash BLOB NOT NULL,
+       captured_at INTEGER NOT NULL,
+       received_at INTEGER NOT NULL,
+       source TEXT NOT NULL,
+       model TEXT NOT NULL,
+       firmware TEXT NOT NULL,
+       serial TEXT NOT NULL,
+       width INTEGER NOT NULL,
+       height INTEGER NOT NULL,
+       anchor_t INTEGER,
+       record BLOB NOT NULL,
+       UNIQUE (credential_id, counter))`,
+    `CREATE INDEX captures_by_credential ON captures (credential_id, counter)`,
+    `CREATE TABLE server_keys (
+       kid BLOB PRIMARY KEY,
+       purpose TEXT NOT NULL,
+       public_key BLOB NOT NULL,
+       private_key BLOB NOT NULL,
+       created_at INTEGER NOT NULL)`,
+  ],
+];
+
+export async function migrate(db: Client): Promise<void> {
+  const tx = await db.transaction("write");
+  try {
+    const version = Number((await tx.execute("PRAGMA user_version")).rows[0]![0]);
+    for (let index = version; index < MIGRATIONS.length; index++) {
+      for (const statement of MIGRATIONS[index]!) await tx.execute(statement);
+      await tx.execute(`PRAGMA user_version = ${index + 1}`);
+    }
+    await tx.commit();
+  } finally {
+    tx.close();
+  }
+}

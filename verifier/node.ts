@@ -1,0 +1,44 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { type ServerType, serve } from "@hono/node-server";
+import { fingerprintJpeg } from "../edge/sharp-fingerprint.ts";
+import { type VerifierConfig, configFromEnv } from "./config.ts";
+import { type StartedVerifier, startVerifier } from "./start.ts";
+
+export interface NodeVerifier extends StartedVerifier {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Serves the verifier with @hono/node-server on 127.0.0.1. Port 0 picks a free one. */
+export async function serveVerifier(config: VerifierConfig, port: number, runtime: { now?: () => number } = {}): Promise<NodeVerifier> {
+  if (config.databaseUrl.startsWith("file:")) mkdirSync(dirname(config.databaseUrl.slice("file:".length)), { recursive: true });
+  const started = await startVerifier(config, { fingerprint: fingerprintJpeg, ...runtime });
+  const server = await new Promise<ServerType>((resolve) => {
+    const listening = serve({ fetch: started.app.fetch, hostname: "127.0.0.1", port }, () => resolve(listening));
+  });
+  const address = server.address();
+  const boundPort = typeof address === "object" && address ? address.port : port;
+  return {
+    ...started,
+    url: `http://127.0.0.1:${boundPort}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          started.close();
+          resolve();
+        });
+        // Keep-alive sockets would hold close() open; nothing is mid-request when we stop.
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      }),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const config = configFromEnv((name) => process.env[name], (path) => readFileSync(path, "utf8"));
+  const verifier = await serveVerifier(config, Number(process.env.PORT ?? 8787));
+  console.log(`SnapSeal verifier on ${verifier.url} (database ${config.databaseUrl})`);
+  const stop = () => verifier.stop().then(() => process.exit(0));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}

@@ -1,0 +1,36 @@
+import type { Context } from "hono";
+import { ProvenanceError } from "../src/errors.ts";
+import type { AppEnv } from "./services.ts";
+
+/**
+ * Photos arrive as multipart/form-data "photo" parts (sync batches, in capture
+ * order) or, for a single check, as a raw image/jpeg body.
+ */
+export async function readPhotos(c: Context<AppEnv>, maxPhotos: number): Promise<Uint8Array[]> {
+  const { maxPhotoBytes } = c.var.services.config;
+  const type = c.req.header("content-type") ?? "";
+  if (type.startsWith("image/jpeg")) {
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    if (bytes.length > maxPhotoBytes) throw new ProvenanceError("image_too_large");
+    return [bytes];
+  }
+  if (!type.startsWith("multipart/form-data")) {
+    throw new ProvenanceError("unsupported_media_type", "send multipart/form-data with photo parts, or image/jpeg");
+  }
+  let form: FormData;
+  try {
+    form = await c.req.formData();
+  } catch {
+    throw new ProvenanceError("bad_request", "the multipart body does not parse");
+  }
+  const parts = form.getAll("photo");
+  if (parts.length === 0) throw new ProvenanceError("bad_request", "no photo parts");
+  if (parts.length > maxPhotos) throw new ProvenanceError("bad_request", `at most ${maxPhotos} photos per request`);
+  const photos: Uint8Array[] = [];
+  for (const part of parts) {
+    if (typeof part === "string") throw new ProvenanceError("bad_request", "photo parts must be files");
+    if (part.size > maxPhotoBytes) throw new ProvenanceError("image_too_large");
+    photos.push(new Uint8Array(await part.arrayBuffer()));
+  }
+  return photos;
+}

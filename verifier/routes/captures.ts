@@ -1,0 +1,113 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { toHex } from "../../src/bytes.ts";
+import type { ProvenanceError } from "../../src/errors.ts";
+import { credentialKey } from "../db/credentials.ts";
+import { type LedgerOutcome, type VerifiedForLedger, recordCaptures } from "../db/ledger.ts";
+import { readPhotos } from "../read-photos.ts";
+import type { AppEnv } from "../services.ts";
+import { verifyPhoto } from "../verify-photo.ts";
+import { freshAnchor } from "./time.ts";
+import { fail } from "../validate.ts";
+
+type SyncResult =
+  | { index: number; status: "recorded"; captureId: string; chainGap: boolean }
+  | { index: number; status: "already_recorded"; captureId: string }
+  | { index: number; status: "rejected"; code: string; message: string };
+
+export const captures = new Hono<AppEnv>()
+  /**
+   * A sync batch: photos in capture order. Each is verified (steps 1-6) in
+   * parallel, then the ledger applies steps 7-8 to the batch in one transaction.
+   * The answer has one result per photo; the camera marks a photo synced only
+   * on "recorded" or "already_recorded".
+   */
+  .post(
+    "/",
+    (c, next) =>
+      bodyLimit({ maxSize: c.var.services.config.maxBatchBytes, onError: () => fail("body_too_large") })(c, next),
+    async (c) => {
+      const services = c.var.services;
+      const photos = await readPhotos(c, services.config.maxBatchPhotos);
+      const receivedAt = services.now();
+      const verifications = await Promise.all(photos.map((photo) => verifyPhoto(services, photo, { receivedAt, applyFreshness: true })));
+      const results: SyncResult[] = [];
+      const accepted: { index: number; capture: VerifiedForLedger }[] = [];
+      verifications.forEach((verification, index) => {
+        if (verification.ok) {
+          const { evidence } = verification;
+          accepted.push({
+            index,
+            capture: {
+              credentialId: credentialKey(evidence.record.credentialId),
+              recordHash: evidence.recordHash,
+              encodedRecord: evidence.encodedRecord,
+              payload: evidence.payload,
+            },
+          });
+        } else {
+          results[index] = rejected(index, verification.error);
+        }
+      });
+      const outcomes = await recordCaptures(services.db, accepted.map((item) => item.capture), receivedAt);
+      outcomes.forEach((outcome, position) => {
+        const index = accepted[position]!.index;
+        results[index] = fromOutcome(index, outcome);
+      });
+      return c.json({ receivedAt, results, anchor: await freshAnchor(services) });
+    },
+  )
+  .get("/:id", async (c) => {
+    const { db } = c.var.services;
+    const id = c.req.param("id");
+    if (!/^[A-Za-z0-9_-]{24}$/.test(id)) fail("not_found");
+    const row = (
+      await db.execute({
+        sql: `SELECT c.*, cr.revoked_at, cr.flagged_at, cr.flag_reason,
+                (SELECT id FROM captures p WHERE p.credential_id = c.credential_id AND p.counter < c.counter ORDER BY p.counter DESC LIMIT 1) AS previous_id,
+                (SELECT id FROM captures n WHERE n.credential_id = c.credential_id AND n.counter > c.counter ORDER BY n.counter ASC LIMIT 1) AS next_id,
+                (SELECT COUNT(*) FROM captures q WHERE q.credential_id = c.credential_id AND q.counter <= c.counter) AS position
+              FROM captures c JOIN credentials cr ON cr.id = c.credential_id WHERE c.id = ?`,
+        args: [id],
+      })
+    ).rows[0];
+    if (!row) fail("not_found");
+    return c.json({
+      id: String(row.id),
+      credentialId: String(row.credential_id),
+      source: String(row.source),
+      capturedAt: new Date(Number(row.captured_at)).toISOString(),
+      receivedAt: new Date(Number(row.received_at)).toISOString(),
+      anchoredAfter: row.anchor_t === null ? null : new Date(Number(row.anchor_t)).toISOString(),
+      counter: Number(row.counter),
+      chain: {
+        position: Number(row.position),
+        gapBefore: Number(row.chain_gap) === 1,
+        previousId: row.previous_id === null ? null : String(row.previous_id),
+        nextId: row.next_id === null ? null : String(row.next_id),
+      },
+      device: { serial: String(row.serial), model: String(row.model), firmware: String(row.firmware) },
+      image: { width: Number(row.width), height: Number(row.height), contentHash: toHex(new Uint8Array(row.content_hash as ArrayBuffer)) },
+      recordHash: toHex(new Uint8Array(row.record_hash as ArrayBuffer)),
+      credential: {
+        revokedAt: row.revoked_at === null ? null : new Date(Number(row.revoked_at)).toISOString(),
+        flagged: row.flagged_at !== null,
+        flagReason: row.flag_reason === null ? null : String(row.flag_reason),
+      },
+    });
+  });
+
+function rejected(index: number, error: ProvenanceError): SyncResult {
+  return { index, status: "rejected", code: error.code, message: error.message };
+}
+
+function fromOutcome(index: number, outcome: LedgerOutcome): SyncResult {
+  switch (outcome.status) {
+    case "recorded":
+      return { index, status: "recorded", captureId: outcome.captureId, chainGap: outcome.chainGap };
+    case "already_recorded":
+      return { index, status: "already_recorded", captureId: outcome.captureId };
+    case "rejected":
+      return rejected(index, outcome.error);
+  }
+}

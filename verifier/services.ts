@@ -1,0 +1,19 @@
+import type { Client } from "@libsql/client";
+import type { VerifierConfig } from "./config.ts";
+import type { AnchorKeys } from "./db/server-keys.ts";
+
+/** What route handlers reach through `c.var.services`; app.ts builds it once. */
+export interface Services {
+  db: Client;
+  config: VerifierConfig;
+  anchorKeys: AnchorKeys;
+  /** Manufacturer roots as DER. */
+  trustedRoots: Uint8Array[];
+  /** Runtime-specific picture decoder for telling altered from transplanted; absent where none is available. */
+  fingerprint?: (jpeg: Uint8Array) => Promise<Uint8Array>;
+  now: () => number;
+}
+
+export interface AppEnv {
+  Variables: { services: Services };
+}
