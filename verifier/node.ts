@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type ServerType, serve } from "@hono/node-server";
 import { fingerprintJpeg } from "../edge/sharp-fingerprint.ts";
-import { type VerifierConfig, configFromEnv } from "./config.ts";
+import type { VerifierConfig } from "./config.ts";
 import { type StartedVerifier, startVerifier } from "./start.ts";
 
 export interface NodeVerifier extends StartedVerifier {
@@ -32,13 +32,4 @@ export async function serveVerifier(config: VerifierConfig, port: number, runtim
         if ("closeAllConnections" in server) server.closeAllConnections();
       }),
   };
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const config = configFromEnv((name) => process.env[name], (path) => readFileSync(path, "utf8"));
-  const verifier = await serveVerifier(config, Number(process.env.PORT ?? 8787));
-  console.log(`SnapSeal verifier on ${verifier.url} (database ${config.databaseUrl})`);
-  const stop = () => verifier.stop().then(() => process.exit(0));
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
 }

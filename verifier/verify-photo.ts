@@ -2,11 +2,12 @@ import { toHex } from "../src/bytes.ts";
 import { type CaptureVerification, type FreshnessPolicy, verifyCapture } from "../src/verify/verify-capture.ts";
 import { type StoredCredential, findCredential, credentialKey } from "./db/credentials.ts";
 import type { Services } from "./services.ts";
+import { receiptTime } from "./db/receipts.ts";
 
 /**
  * Runs the shared verification (src/verify/verify-capture.ts) against this
- * verifier's registry. `receivedAt` is now for a sync, the stored receipt time
- * for a recorded capture; freshness applies only on sync.
+ * verifier's registry. A sync is judged as received now, with freshness; a
+ * check of a recorded capture by its stored receipt time, without.
  */
 export function verifyPhoto(
   services: Services,
@@ -22,7 +23,7 @@ export function verifyPhoto(
   };
   return verifyCapture(jpeg, {
     findCredential: (credentialId) => findCredential(db, credentialKey(credentialId)),
-    receivedAt: options.receivedAt,
+    receivedAt: async (recordHash) => (options.applyFreshness ? options.receivedAt : ((await receiptTime(db, recordHash)) ?? options.receivedAt)),
     ...(options.applyFreshness ? { freshness } : {}),
     ...(fingerprint ? { fingerprint } : {}),
   });

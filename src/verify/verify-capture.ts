@@ -38,9 +38,10 @@ export interface VerificationContext<C extends RegisteredCredential> {
   findCredential(credentialId: Uint8Array): Promise<C | null>;
   /**
    * When the capture reached the verifier: now during ingest, the stored receipt
-   * time when re-checking a recorded capture. Revocation is judged against it.
+   * time when re-checking a recorded capture. Asked only of revoked credentials,
+   * whose captures stay valid if both sealed and received before the revocation.
    */
-  receivedAt: number;
+  receivedAt(recordHash: Uint8Array): Promise<number>;
   /** Applied at ingest only: a recorded capture stays valid as it ages. */
   freshness?: FreshnessPolicy;
   /**
@@ -136,7 +137,9 @@ async function checkCredential<C extends RegisteredCredential>(evidence: Capture
   if (!credential) throw new ProvenanceError("credential_unknown");
   evidence.credential = credential;
   const { revokedAt } = credential;
-  if (revokedAt !== null && !(evidence.payload!.capturedAt < revokedAt && context.receivedAt < revokedAt)) {
+  if (revokedAt === null) return;
+  const receivedAt = await context.receivedAt(evidence.recordHash!);
+  if (!(evidence.payload!.capturedAt < revokedAt && receivedAt < revokedAt)) {
     throw new ProvenanceError("credential_revoked", `revoked at ${new Date(revokedAt).toISOString()}`);
   }
 }

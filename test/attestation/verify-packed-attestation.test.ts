@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { concatBytes, utf8 } from "../../src/bytes.ts";
+import { concatBytes, toHex, utf8 } from "../../src/bytes.ts";
 import { type ErrorCode, isProvenanceError } from "../../src/errors.ts";
 import { encodeAttestationObject } from "../../src/webauthn/attestation-object.ts";
 import { type PackedAttestationInput, verifyPackedAttestation } from "../../src/webauthn/verify-packed-attestation.ts";
@@ -62,10 +62,11 @@ describe("verifyPackedAttestation accepts", () => {
       serialNumber: "SN-0001-ABCD",
     });
     assert.equal(verified.issuer, "C=DE, O=Snap Optics, CN=Snap Optics Attestation Root CA");
-    assert.deepEqual(verified.credentialId, registration.credentialId);
-    assert.deepEqual(verified.credentialPublicKey, registration.credentialPublicKey);
-    assert.deepEqual(verified.aaguid, AAGUID);
-    assert.deepEqual(verified.attestationCertificate, camera.certificate);
+    // Compared as hex: encodeCanonical's output carries cbor-x's own `dataView` property.
+    assert.equal(toHex(verified.credentialId), toHex(registration.credentialId));
+    assert.equal(toHex(verified.credentialPublicKey), toHex(registration.credentialPublicKey));
+    assert.equal(toHex(verified.aaguid), toHex(AAGUID));
+    assert.equal(toHex(verified.attestationCertificate), toHex(camera.certificate));
     assert.equal(verified.authenticatorData.signCount, 0);
   });
 

@@ -6,6 +6,7 @@ import { readPhotos } from "../read-photos.ts";
 import type { AppEnv } from "../services.ts";
 import { fail } from "../validate.ts";
 import { verifyPhoto } from "../verify-photo.ts";
+import { receiptTime } from "../db/receipts.ts";
 
 /**
  * The public check: anyone posts a photo and learns which registered device
@@ -19,25 +20,12 @@ export const provenance = new Hono<AppEnv>().post(
   async (c) => {
     const services = c.var.services;
     const [photo] = await readPhotos(c, 1);
-    let receivedAt = services.now();
-    let recorded: { captureId: string; receivedAt: string } | null = null;
-    const first = await verifyPhoto(services, photo!, { receivedAt, applyFreshness: false });
-    let result = first;
-    if (first.evidence.recordHash) {
-      const captureId = captureIdFor(first.evidence.recordHash);
-      const row = (await services.db.execute({ sql: "SELECT received_at FROM captures WHERE id = ?", args: [captureId] })).rows[0];
-      if (row) {
-        receivedAt = Number(row.received_at);
-        recorded = { captureId, receivedAt: new Date(receivedAt).toISOString() };
-        if (!first.ok && first.error.code === "credential_revoked") {
-          result = await verifyPhoto(services, photo!, { receivedAt, applyFreshness: false });
-        }
-      }
-    }
+    const result = await verifyPhoto(services, photo!, { receivedAt: services.now(), applyFreshness: false });
+    const receivedAt = result.evidence.recordHash ? await receiptTime(services.db, result.evidence.recordHash) : null;
     const credential = result.evidence.credential;
     return c.json({
       ...reportOf(result),
-      recorded,
+      recorded: receivedAt === null ? null : { captureId: captureIdFor(result.evidence.recordHash!), receivedAt: new Date(receivedAt).toISOString() },
       device: credential
         ? {
             serial: credential.serial,

@@ -1,0 +1,119 @@
+import { readFile } from "node:fs/promises";
+import { fingerprintJpeg } from "../edge/sharp-fingerprint.ts";
+import { fromBase64Url, toBase64Url } from "../src/bytes.ts";
+import { captureIdFor } from "../src/record/capture-record.ts";
+import { type CaptureReport, type Verdict, reportOf } from "../src/verify/report.ts";
+import { type RegisteredCredential, verifyCapture } from "../src/verify/verify-capture.ts";
+import { decodeCoseP256 } from "../src/webauthn/cose-key.ts";
+import { VerifierHttpError, callVerifier } from "../device/verifier-client.ts";
+
+interface CredentialStatus {
+  credentialId: string;
+  registeredAt: string;
+  revokedAt: string | null;
+  flagged: boolean;
+  flagReason: string | null;
+  rpId: string;
+  origin: string;
+  publicKey: string;
+  device: { serial: string; model: string | null };
+  attestation: { issuer: string };
+}
+
+interface CredentialWithStatus extends RegisteredCredential {
+  status: CredentialStatus;
+}
+
+export interface PhotoVerdict extends CaptureReport {
+  file: string;
+  device: (CredentialStatus["device"] & { flagged: boolean; revokedAt: string | null; attestedBy: string }) | null;
+  recorded: { captureId: string; receivedAt: string; chainGapBefore: boolean } | null;
+}
+
+/** Exit codes of `snapseal verify`, one per verdict (docs/operations.md). */
+export const exitCodeOf: Record<Verdict, number> = { authentic: 0, altered: 1, unknown_device: 2, no_record: 3, invalid: 4 };
+
+/**
+ * Verifies a photo on this machine with the same core the verifier runs; the
+ * server is asked only for the credential's public record and the receipt, so
+ * the photo itself never leaves the machine.
+ */
+export async function verifyPhotoFile(file: string, server: string): Promise<PhotoVerdict> {
+  const base = server.replace(/\/+$/, "");
+  const jpeg = new Uint8Array(await readFile(file));
+  let recorded: PhotoVerdict["recorded"] = null;
+  const lookupReceipt = async (recordHash: Uint8Array) => {
+    const captureId = captureIdFor(recordHash);
+    const capture = await getOrNull<{ receivedAt: string; chain: { gapBefore: boolean } }>(`${base}/v1/captures/${captureId}`);
+    recorded = capture ? { captureId, receivedAt: capture.receivedAt, chainGapBefore: capture.chain.gapBefore } : null;
+    return recorded;
+  };
+  const result = await verifyCapture<CredentialWithStatus>(jpeg, {
+    findCredential: async (credentialId) => {
+      const status = await getOrNull<CredentialStatus>(`${base}/v1/credentials/${toBase64Url(credentialId)}/status`);
+      if (!status) return null;
+      return {
+        credentialId,
+        publicKey: decodeCoseP256(fromBase64Url(status.publicKey)),
+        rpId: status.rpId,
+        origin: status.origin,
+        revokedAt: status.revokedAt === null ? null : Date.parse(status.revokedAt),
+        status,
+      };
+    },
+    receivedAt: async (recordHash) => {
+      const receipt = await lookupReceipt(recordHash);
+      return receipt ? Date.parse(receipt.receivedAt) : Date.now();
+    },
+    fingerprint: fingerprintJpeg,
+  });
+  if (result.evidence.recordHash && recorded === null) await lookupReceipt(result.evidence.recordHash);
+  const status = result.evidence.credential?.status;
+  return {
+    file,
+    ...reportOf(result),
+    device: status ? { ...status.device, flagged: status.flagged, revokedAt: status.revokedAt, attestedBy: status.attestation.issuer } : null,
+    recorded,
+  };
+}
+
+async function getOrNull<T>(url: string): Promise<T | null> {
+  try {
+    return await callVerifier<T>(url);
+  } catch (error) {
+    if (error instanceof VerifierHttpError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+export function describeVerdict(verdict: PhotoVerdict): string {
+  const lines: string[] = [];
+  const headline: Record<Verdict, string> = {
+    authentic: "AUTHENTIC: sealed by a registered camera, pixels unchanged since capture",
+    altered: "ALTERED: a genuine capture record, but the picture changed after sealing",
+    unknown_device: "UNKNOWN DEVICE: the record names a credential this verifier has never registered",
+    no_record: "NO RECORD: this photo carries no SnapSeal capture record",
+    invalid: "REFUSED: the capture record does not verify",
+  };
+  lines.push(`${verdict.file}: ${headline[verdict.verdict]}`);
+  if (verdict.failure && verdict.verdict !== "no_record") lines.push(`  reason:    ${verdict.failure.code}: ${verdict.failure.message}`);
+  if (verdict.device) {
+    lines.push(`  device:    ${verdict.device.model ?? "unknown model"}, serial ${verdict.device.serial} (attested by ${verdict.device.attestedBy})`);
+    if (verdict.device.revokedAt) lines.push(`  revoked:   ${verdict.device.revokedAt}`);
+    if (verdict.device.flagged) lines.push("  warning:   this credential is flagged as possibly cloned");
+  }
+  lines.push("  owner:     not paired with an owner");
+  const payload = verdict.payload;
+  if (payload) {
+    lines.push(`  captured:  ${payload.capturedAt} by the camera clock${payload.anchor ? `, not before ${payload.anchor.t} (server anchor)` : ""}`);
+    lines.push(`  source:    ${payload.source === "sensor" ? "camera sensor" : "imported file (not captured by this camera)"}`);
+    lines.push(`  firmware:  ${String(payload.meta.firmware)}; counter ${payload.counter}`);
+  }
+  if (verdict.recorded) {
+    lines.push(`  recorded:  ${verdict.recorded.receivedAt} as capture ${verdict.recorded.captureId}${verdict.recorded.chainGapBefore ? " (gap in the chain before it)" : ""}`);
+  } else if (verdict.verdict !== "no_record") {
+    lines.push("  recorded:  not yet synced to this verifier");
+  }
+  return lines.join("\n");
+}
+
