@@ -11,6 +11,8 @@ export interface CaptureInput {
   source: CaptureSource;
   /** The camera clock; tests and demos may set it. */
   capturedAt?: number;
+  /** See SealOptions.nonce. */
+  nonce?: Uint8Array;
 }
 
 export interface QueuedCapture {
@@ -49,6 +51,7 @@ export async function captureAndQueue(camera: Camera, input: CaptureInput): Prom
       fingerprint: input.fingerprint,
       ...(anchor ? { anchor } : {}),
       meta: { serial, model, firmware },
+      ...(input.nonce ? { nonce: input.nonce } : {}),
     });
     const file = `${String(sealed.payload.counter).padStart(8, "0")}-${toHex(sealed.recordHash.subarray(0, 4))}.jpg`;
     path = join(camera.paths.captures, file);

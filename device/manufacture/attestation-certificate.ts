@@ -29,7 +29,10 @@ const PRINTABLE_SERIAL = /^[A-Za-z0-9 '()+,\-./:=?]{1,64}$/;
  * by its serial number, because here the verifier wants to know which camera it is.
  * The subject meets WebAuthn L3 §8.2.1, so the certificate verifies as packed attestation.
  */
-export async function issueAttestationCertificate(ca: VendorCa, opts: AttestationCertificateOptions): Promise<IssuedAttestationCertificate> {
+export async function issueAttestationCertificate(
+  ca: VendorCa,
+  opts: AttestationCertificateOptions,
+): Promise<IssuedAttestationCertificate> {
   if (!PRINTABLE_SERIAL.test(opts.serial)) throw new RangeError("serial must be 1 to 64 PrintableString characters");
   const commonName = `${opts.model} Attestation`;
   checkNameLength(commonName, "attestation CN");

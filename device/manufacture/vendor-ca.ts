@@ -106,7 +106,9 @@ export function randomCertificateSerial(): string {
  * factory's still accepts a freshly made certificate.
  */
 export function validityFromNow(validYears: number): { notBefore: Date; notAfter: Date } {
-  if (!Number.isInteger(validYears) || validYears < 1 || validYears > 100) throw new RangeError("validYears must be an integer from 1 to 100");
+  if (!Number.isInteger(validYears) || validYears < 1 || validYears > 100) {
+    throw new RangeError("validYears must be an integer from 1 to 100");
+  }
   const now = Date.now();
   const notAfter = new Date(now);
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + validYears);

@@ -78,8 +78,8 @@ export function extractRecord(jpeg: Uint8Array): Uint8Array | null {
 }
 
 function readMakerNote(jpeg: Uint8Array, segment: JpegSegment): Uint8Array | null {
-  // exifreader stops at the first marker that is not APPn (a COM, say) and picks
-  // among several Exif segments by its own score, so it gets exactly this one.
+  // Given several Exif segments, exifreader reads the one with the most IFD0
+  // entries (and warns on the console); it gets exactly the one embedRecord writes.
   const file = concatBytes(
     Uint8Array.of(0xff, Marker.SOI),
     jpeg.subarray(segment.offset, segment.offset + segment.length),

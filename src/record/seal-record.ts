@@ -27,6 +27,8 @@ export interface SealOptions {
   fingerprint: Uint8Array;
   anchor?: TimeAnchorToken;
   meta: Omit<CaptureMeta, "width" | "height">;
+  /** Random unless given; tests give one to play a camera whose random source repeats. */
+  nonce?: Uint8Array;
 }
 
 export interface SealedCapture {
@@ -51,7 +53,7 @@ export async function sealJpeg(jpeg: Uint8Array, options: SealOptions): Promise<
       contentHash,
       fingerprint: options.fingerprint,
       capturedAt: options.capturedAt,
-      nonce: crypto.getRandomValues(new Uint8Array(16)),
+      nonce: options.nonce ?? crypto.getRandomValues(new Uint8Array(16)),
       counter: signCount,
       prev: options.prev,
       ...(options.anchor ? { anchor: options.anchor } : {}),

@@ -72,6 +72,9 @@ export interface PackedAttestationInput {
  */
 export async function verifyPackedAttestation(input: PackedAttestationInput): Promise<VerifiedAttestation> {
   if (input.clientDataHash.length !== 32) throw new TypeError("clientDataHash must be the 32-byte SHA-256 of clientDataJSON");
+  // §7.1 "obtain a list of acceptable trust anchors ... from a trusted source or from policy":
+  // the manufacturer roots the caller configured. A root that does not parse is a
+  // configuration error, so it throws before any verdict on the device.
   const roots = input.trustedRoots.map(parseTrustedRoot);
 
   // §7.1 "Perform CBOR decoding on the attestationObject field ... to obtain the attestation
@@ -80,7 +83,7 @@ export async function verifyPackedAttestation(input: PackedAttestationInput): Pr
 
   // §7.1 "Determine the attestation statement format by performing a USASCII case-sensitive
   // match on fmt": packed is the only format whose certificate can name a device.
-  if (fmt !== "packed") throw new ProvenanceError("attestation_format_unsupported", `fmt "${fmt}" is not "packed"`);
+  if (fmt !== "packed") throw new ProvenanceError("attestation_format_unsupported", `fmt ${JSON.stringify(fmt)} is not "packed"`);
 
   // §7.1 "Verify that the alg parameter in the credential public key in authData matches ...
   // pubKeyCredParams" (ours is ES256 only), and "Verify that the credentialId is ≤ 1023 bytes".
@@ -91,7 +94,7 @@ export async function verifyPackedAttestation(input: PackedAttestationInput): Pr
 
   // §8.2 step 2 (x5c present), first bullet: sig is a valid signature over
   // authenticatorData || clientDataHash with the attestation public key in attestnCert, using alg.
-  const attestnCert = statement.x5c[0]!;
+  const attestnCert = statement.x5c[0];
   const attestationKey = await importAttestationKey(attestnCert);
   if (!(await verifyEs256(attestationKey, statement.sig, concatBytes(authData, input.clientDataHash)))) {
     throw new ProvenanceError("attestation_signature_invalid", "sig does not verify with the attestation certificate's key");
@@ -339,7 +342,9 @@ function checkIssuerMayIssue(issuer: Certificate, caCertificatesBelow: number, u
   const basicConstraints = issuer.getExtension(x509.BasicConstraintsExtension);
   if (!basicConstraints?.ca) throw untrusted(`issuer "${issuer.subject}" is not a CA`);
   if (basicConstraints.pathLength !== undefined && caCertificatesBelow > basicConstraints.pathLength) {
-    throw untrusted(`issuer "${issuer.subject}" allows ${basicConstraints.pathLength} CA certificates below it, the path has ${caCertificatesBelow}`);
+    throw untrusted(
+      `issuer "${issuer.subject}" allows ${basicConstraints.pathLength} CA certificates below it, the path has ${caCertificatesBelow}`,
+    );
   }
   const keyUsage = issuer.getExtension(x509.KeyUsagesExtension);
   if (keyUsage && !(keyUsage.usages & x509.KeyUsageFlags.keyCertSign)) {

@@ -55,13 +55,18 @@ export async function createWorld(overrides: Partial<VerifierConfig> = {}, runti
 }
 
 /** Captures a simulated sensor frame (640x480 unless told) and queues it. */
-export async function capture(camera: Camera, seed: number, options: { capturedAt?: number; width?: number; height?: number } = {}): Promise<QueuedCapture> {
+export async function capture(
+  camera: Camera,
+  seed: number,
+  options: { capturedAt?: number; width?: number; height?: number; nonce?: Uint8Array } = {},
+): Promise<QueuedCapture> {
   const frame = await readSensor({ width: options.width ?? 640, height: options.height ?? 480, seed });
   return captureAndQueue(camera, {
     jpeg: frame.jpeg,
     fingerprint: frame.fingerprint,
     source: "sensor",
     ...(options.capturedAt === undefined ? {} : { capturedAt: options.capturedAt }),
+    ...(options.nonce ? { nonce: options.nonce } : {}),
   });
 }
 
