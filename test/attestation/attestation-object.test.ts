@@ -8,8 +8,12 @@ import { decodeAttestationObject, encodeAttestationObject } from "../../src/weba
 const authData = Uint8Array.from({ length: 37 }, (_, i) => i);
 const sig = new Uint8Array([0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01]);
 
-/** CBOR text string header + bytes, for hand-built inputs (lengths under 24). */
-const text = (value: string) => concatBytes(new Uint8Array([0x60 + value.length]), utf8(value));
+/** Hand-built CBOR: raw header bytes and encoded items, concatenated. */
+const cbor = (...parts: Array<number[] | Uint8Array>) =>
+  concatBytes(...parts.map((part) => (part instanceof Uint8Array ? part : new Uint8Array(part))));
+/** A text string item (lengths under 24). */
+const text = (value: string) => cbor([0x60 + value.length], utf8(value));
+const authDataItem = cbor([0x58, 37], authData);
 
 function refuses(bytes: Uint8Array, detail?: RegExp): void {
   assert.throws(
@@ -38,7 +42,7 @@ describe("attestation object", () => {
     assert.equal(bytes[0], 0xa3);
     assert.equal(toHex(bytes.subarray(1, 5)), toHex(text("fmt")));
     const none = encodeAttestationObject({ fmt: "none", attStmt: {}, authData });
-    assert.equal(toHex(none), toHex(concatBytes(new Uint8Array([0xa3]), text("fmt"), text("none"), text("attStmt"), new Uint8Array([0xa0]), text("authData"), new Uint8Array([0x58, 37]), authData)));
+    assert.equal(toHex(none), toHex(cbor([0xa3], text("fmt"), text("none"), text("attStmt"), [0xa0], text("authData"), authDataItem)));
   });
 });
 
@@ -53,9 +57,10 @@ describe("decodeAttestationObject refuses", () => {
   test("trailing bytes", () => refuses(concatBytes(valid(), new Uint8Array([0x00]))));
 
   test("CBOR that declares huge lengths", () => {
-    refuses(concatBytes(new Uint8Array([0xa3]), text("fmt"), text("packed"), text("attStmt"), new Uint8Array([0xa0]), text("authData"), new Uint8Array([0x5b, 0, 0, 0, 1, 0, 0, 0, 0])));
-    refuses(concatBytes(new Uint8Array([0x9b]), new Uint8Array(8).fill(0xff)));
-    refuses(new Uint8Array([0xbb, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]));
+    // authData announced as a 4 GiB byte string, an array of 2^64 - 1 items, a map of 2^63 - 1 entries.
+    refuses(cbor([0xa3], text("fmt"), text("packed"), text("attStmt"), [0xa0], text("authData"), [0x5b, 0, 0, 0, 1, 0, 0, 0, 0]));
+    refuses(cbor([0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]));
+    refuses(cbor([0xbb, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]));
   });
 
   test("more than 16 KiB", () => {
@@ -64,11 +69,11 @@ describe("decodeAttestationObject refuses", () => {
   });
 
   test("members out of deterministic order", () => {
-    refuses(concatBytes(new Uint8Array([0xa3]), text("authData"), new Uint8Array([0x58, 37]), authData, text("fmt"), text("none"), text("attStmt"), new Uint8Array([0xa0])));
+    refuses(cbor([0xa3], text("authData"), authDataItem, text("fmt"), text("none"), text("attStmt"), [0xa0]));
   });
 
   test("indefinite-length maps", () => {
-    refuses(concatBytes(new Uint8Array([0xbf]), text("fmt"), text("none"), text("attStmt"), new Uint8Array([0xa0]), text("authData"), new Uint8Array([0x58, 37]), authData, new Uint8Array([0xff])));
+    refuses(cbor([0xbf], text("fmt"), text("none"), text("attStmt"), [0xa0], text("authData"), authDataItem, [0xff]));
   });
 
   test("a member missing, or one too many", () => {

@@ -88,6 +88,13 @@ describe("vendor CA", () => {
     const replacement = await createVendorCa({ vendor: "Snap Optics", country: "DE" });
     await assert.rejects(saveVendorCa(replacement, caDir), { code: "EEXIST" });
     assert.equal(toHex((await loadVendorCa(caDir)).certificate), toHex(ca.certificate));
+
+    // Nor is a new key left beside an old certificate.
+    const halfDir = join(dir, "half");
+    await saveVendorCa(ca, halfDir);
+    await rm(join(halfDir, "root.key.pem"));
+    await assert.rejects(saveVendorCa(replacement, halfDir), { code: "EEXIST" });
+    await assert.rejects(stat(join(halfDir, "root.key.pem")), { code: "ENOENT" });
   });
 
   test("refuses to load a key that does not belong to the certificate", async () => {
@@ -140,7 +147,8 @@ describe("attestation certificate", () => {
 
   test("does not outlive the vendor root", async () => {
     const shortRoot = await createVendorCa({ vendor: "Snap Optics", country: "DE", validYears: 3 });
-    const cert = parse((await issueAttestationCertificate(shortRoot, { serial: "SN-2", model: "SnapSeal One", aaguid: AAGUID, validYears: 20 })).certificate);
+    const issued = await issueAttestationCertificate(shortRoot, { serial: "SN-2", model: "SnapSeal One", aaguid: AAGUID, validYears: 20 });
+    const cert = parse(issued.certificate);
     assert.equal(cert.notAfter.getTime(), parse(shortRoot.certificate).notAfter.getTime());
   });
 

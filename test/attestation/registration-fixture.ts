@@ -63,7 +63,8 @@ export async function certificate(opts: {
   const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(opts.ca, opts.pathLength, true)];
   if (opts.ca) extensions.push(new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true));
   if (opts.aaguid) {
-    extensions.push(new x509.Extension(ID_FIDO_GEN_CE_AAGUID, opts.aaguid.critical, aaguidExtensionValue(opts.aaguid.value) as Uint8Array<ArrayBuffer>));
+    const value = aaguidExtensionValue(opts.aaguid.value) as Uint8Array<ArrayBuffer>;
+    extensions.push(new x509.Extension(ID_FIDO_GEN_CE_AAGUID, opts.aaguid.critical, value));
   }
   const created = await x509.X509CertificateGenerator.create({
     subject: new x509.Name(opts.subject),

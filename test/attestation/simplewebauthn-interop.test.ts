@@ -38,7 +38,7 @@ test("@simplewebauthn/server verifies a camera registration made with our attest
   const challenge = crypto.getRandomValues(new Uint8Array(32));
   const registration = await register(camera, { challenge });
   // Without roots for "packed", simplewebauthn skips path validation altogether.
-  SettingsService.setRootCertificates({ identifier: "packed", certificates: [ca.certificate] });
+  SettingsService.setRootCertificates({ identifier: "packed", certificates: [ca.certificate as Uint8Array<ArrayBuffer>] });
 
   const result = await simplewebauthnVerify(registration, challenge);
   assert.equal(result.verified, true);
@@ -63,7 +63,7 @@ test("@simplewebauthn/server refuses the same registration when only another ven
   const camera = await manufacture(ca, { serial: "SN-INTEROP-2" });
   const challenge = crypto.getRandomValues(new Uint8Array(32));
   const registration = await register(camera, { challenge });
-  SettingsService.setRootCertificates({ identifier: "packed", certificates: [otherCa.certificate] });
+  SettingsService.setRootCertificates({ identifier: "packed", certificates: [otherCa.certificate as Uint8Array<ArrayBuffer>] });
 
   await assert.rejects(simplewebauthnVerify(registration, challenge), /could not be chained to any specified trust anchor/);
 });

@@ -100,9 +100,17 @@ describe("embedRecord and extractRecord", () => {
     assert.deepEqual(extractRecord(sealed), recordOf(64));
   });
 
-  it("finds the record behind a COM segment, where exifreader alone would stop looking", async () => {
+  it("finds the record behind a COM segment", async () => {
     const sealed = embedRecord(await encodeJpeg(scene), recordOf(100));
     const jpeg = insertAt(sealed, 2, segment(Marker.COM, "made with care"));
+    assert.deepEqual(extractRecord(jpeg), recordOf(100));
+  });
+
+  it("reads the first Exif segment even when a later one has more tags", async () => {
+    const sealed = embedRecord(await encodeJpeg(scene), recordOf(100));
+    const rich = await jpegWithExif();
+    const [richExif] = readJpegLayout(rich).metadata;
+    const jpeg = insertAt(sealed, readJpegLayout(sealed).imageDataStart, rich.subarray(richExif!.offset, richExif!.offset + richExif!.length));
     assert.deepEqual(extractRecord(jpeg), recordOf(100));
   });
 

@@ -2,7 +2,7 @@
 // sensor noise) rather than pure noise, so perceptual fingerprints behave as
 // they would on photos.
 
-import sharp from "sharp";
+import sharp, { type JpegOptions } from "sharp";
 import { plainBytes } from "../../src/bytes.ts";
 
 export interface RawImage {
@@ -65,7 +65,7 @@ export function makeScene(seed: number, width = 640, height = 480): RawImage {
   return { pixels: new Uint8Array(pixels.buffer), width, height, channels: 3 };
 }
 
-export async function encodeJpeg(image: RawImage, options: sharp.JpegOptions = { quality: 90 }): Promise<Uint8Array> {
+export async function encodeJpeg(image: RawImage, options: JpegOptions = { quality: 90 }): Promise<Uint8Array> {
   return plainBytes(await sharp(image.pixels, { raw: image }).jpeg(options).toBuffer());
 }
 
