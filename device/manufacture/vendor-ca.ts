@@ -2,7 +2,7 @@
 // polyfill has to run before the library module is evaluated.
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { toHex } from "../../src/bytes.ts";
 
@@ -62,12 +62,18 @@ export async function createVendorCa(opts: { vendor: string; country?: string; v
  * overwrite either: replacing a vendor root would orphan every device it certified.
  */
 export async function saveVendorCa(ca: VendorCa, dir: string): Promise<void> {
-  const pkcs8 = await crypto.subtle.exportKey("pkcs8", ca.privateKey);
+  const keyPem = x509.PemConverter.encode(await crypto.subtle.exportKey("pkcs8", ca.privateKey), "PRIVATE KEY");
+  const certificatePem = x509.PemConverter.encode(ca.certificate as Uint8Array<ArrayBuffer>, "CERTIFICATE");
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeFile(join(dir, ROOT_KEY_FILE), x509.PemConverter.encode(pkcs8, "PRIVATE KEY"), { mode: 0o600, flag: "wx" });
-  await writeFile(join(dir, ROOT_CERTIFICATE_FILE), x509.PemConverter.encode(ca.certificate as Uint8Array<ArrayBuffer>, "CERTIFICATE"), {
-    flag: "wx",
-  });
+  const keyPath = join(dir, ROOT_KEY_FILE);
+  await writeFile(keyPath, keyPem, { mode: 0o600, flag: "wx" });
+  try {
+    await writeFile(join(dir, ROOT_CERTIFICATE_FILE), certificatePem, { flag: "wx" });
+  } catch (error) {
+    // Never leave our key beside someone else's certificate.
+    await rm(keyPath);
+    throw error;
+  }
 }
 
 /** Reads what saveVendorCa wrote; vendor and country come back from the certificate's subject. */
