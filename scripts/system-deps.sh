@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests drive as "other tools" (exiftool), if missing.
+set -euo pipefail
+missing=()
+command -v exiftool >/dev/null 2>&1 || missing+=(libimage-exiftool-perl)
+((${#missing[@]} == 0)) && exit 0
+echo "installing system packages for the tests: ${missing[*]}"
+run=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "need root (or sudo) to apt-get install ${missing[*]}" >&2; exit 1; }
+  run=(sudo)
+fi
+"${run[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${run[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
