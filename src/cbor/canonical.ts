@@ -26,7 +26,9 @@ export type CborValue = number | string | boolean | null | Uint8Array | CborValu
  * those go in as BigInt, which it writes as a 64-bit unsigned integer.
  */
 export function encodeCanonical(value: CborValue): Uint8Array {
-  return plainBytes(cbor.encode(prepare(value)));
+  // cbor-x hands out views into a buffer it goes on writing to, with a DataView
+  // attached: a copy is ours alone and a plain Uint8Array.
+  return new Uint8Array(cbor.encode(prepare(value)));
 }
 
 function prepare(value: CborValue): unknown {
@@ -64,7 +66,8 @@ export function decodeCanonical(bytes: Uint8Array, maxBytes: number): CborValue 
   if (bytes.length > maxBytes) throw new CborStrictError(`more than ${maxBytes} bytes`);
   let decoded: unknown;
   try {
-    decoded = cbor.decode(bytes);
+    // cbor-x caches a DataView on the array it decodes: give it a copy, not the caller's bytes.
+    decoded = cbor.decode(new Uint8Array(bytes));
   } catch (error) {
     // Deep nesting surfaces here as a RangeError from the call stack: still just bad input.
     throw new CborStrictError(error instanceof Error ? error.message : String(error));

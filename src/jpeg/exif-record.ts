@@ -11,6 +11,7 @@ import piexif, { type ExifDict } from "piexifjs";
 import { bytesEqual, concatBytes, utf8 } from "../bytes.ts";
 import { ProvenanceError } from "../errors.ts";
 import { Marker, readJpegLayout, type JpegLayout, type JpegSegment } from "./segments.ts";
+import { assertTiffValuesInBounds } from "./tiff-bounds.ts";
 
 const RECORD_SIGNATURE = utf8("SnapSeal");
 export const RECORD_FORMAT_VERSION = 0x01;
@@ -33,7 +34,7 @@ export function embedRecord(jpeg: Uint8Array, record: Uint8Array): Uint8Array {
   const existing = exifSegments[0];
   const exif = existing === undefined ? emptyExif() : loadExif(jpeg, existing);
   exif.Exif[MAKER_NOTE_TAG] = toBinaryString(concatBytes(RECORD_PREFIX, record));
-  const payload = fromBinaryString(piexif.dump(exif));
+  const payload = dumpExif(exif);
   if (payload.length > MAX_SEGMENT_PAYLOAD) {
     throw new ProvenanceError(
       "record_too_large",
@@ -115,10 +116,20 @@ function isExifSegment(jpeg: Uint8Array, segment: JpegSegment): boolean {
 
 function loadExif(jpeg: Uint8Array, segment: JpegSegment): ExifDict {
   const payload = jpeg.subarray(segment.offset + 4, segment.offset + segment.length);
+  assertTiffValuesInBounds(payload.subarray(EXIF_IDENTIFIER.length));
   try {
     return piexif.load(toBinaryString(payload));
   } catch (error) {
     throw new ProvenanceError("image_malformed", `unreadable Exif segment: ${String(error)}`);
+  }
+}
+
+/** piexifjs re-encodes what it loaded; values it cannot re-encode (a broken thumbnail, say) mean the Exif was bad. */
+function dumpExif(exif: ExifDict): Uint8Array {
+  try {
+    return fromBinaryString(piexif.dump(exif));
+  } catch (error) {
+    throw new ProvenanceError("image_malformed", `Exif segment cannot be rewritten: ${String(error)}`);
   }
 }
 
