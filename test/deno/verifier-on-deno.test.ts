@@ -1,0 +1,184 @@
+import "reflect-metadata";
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { X509Certificate } from "@peculiar/x509";
+import { type Camera, openCamera } from "../../device/camera.ts";
+import { manufactureCamera } from "../../device/manufacture/manufacture-camera.ts";
+import { createVendorCa } from "../../device/manufacture/vendor-ca.ts";
+import { registerCamera } from "../../device/register.ts";
+import { syncQueue } from "../../device/sync.ts";
+import { capture } from "../support/world.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const denoBinary = join(root, "node_modules", ".bin", "deno");
+const LISTEN_LINE = /^SnapSeal verifier listening on (http:\/\/127\.0\.0\.1:\d+)$/m;
+
+/**
+ * The same verifier app, served by verifier/deno.ts under Deno, driven over
+ * HTTP by the real camera code running in Node: register, capture offline,
+ * sync, then check a photo and look its capture up.
+ */
+test("the verifier runs on Deno and serves a camera end to end", { timeout: 240_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "snapseal-deno-"));
+  let child: ChildProcess | undefined;
+  let camera: Camera | undefined;
+  t.after(async () => {
+    camera?.db.close();
+    if (child) await stopChild(child);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const ca = await createVendorCa({ vendor: "Acme Optics", country: "DE" });
+  const rootsFile = join(dir, "vendor-root.pem");
+  writeFileSync(rootsFile, new X509Certificate(ca.certificate as Uint8Array<ArrayBuffer>).toString("pem"));
+
+  const serverDir = join(dir, "verifier");
+  child = spawn(
+    denoBinary,
+    [
+      "run",
+      "--no-lock",
+      "--node-modules-dir=manual",
+      "--no-prompt",
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      `--allow-write=${serverDir}`,
+      "--allow-env",
+      "--allow-ffi",
+      "--allow-sys=cpus,networkInterfaces,hostname",
+      "verifier/deno.ts",
+    ],
+    {
+      cwd: root,
+      env: {
+        ...cleanEnv(),
+        NO_COLOR: "1",
+        DATABASE_URL: `file:${join(serverDir, "verifier.db")}`,
+        PORT: "0",
+        SNAPSEAL_TRUSTED_ROOTS: rootsFile,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const url = await waitForListenLine(child, 60_000);
+
+  const health = await fetch(`${url}/healthz`);
+  assert.deepEqual(await health.json(), { ok: true });
+
+  const cameraDir = join(dir, "camera");
+  const serial = `SN-DENO-${process.pid}`;
+  await manufactureCamera(ca, { dir: cameraDir, serial, model: "Acme X1", firmware: "1.0.0" });
+  camera = await openCamera(cameraDir);
+  const registered = await registerCamera(camera, url);
+  assert.equal(registered.serial, serial);
+
+  // Offline: sealing and queueing touch only the camera.
+  const first = await capture(camera, 101);
+  const second = await capture(camera, 102);
+
+  const report = await syncQueue(camera);
+  assert.equal(report.recorded, 2, JSON.stringify(report));
+  assert.equal(report.alreadyRecorded, 0);
+  assert.deepEqual(report.rejected, []);
+
+  const check = await fetch(`${url}/v1/provenance/check`, {
+    method: "POST",
+    headers: { "content-type": "image/jpeg" },
+    body: second.sealed.jpeg as Uint8Array<ArrayBuffer>,
+  });
+  assert.equal(check.status, 200);
+  const verdict = (await check.json()) as {
+    verdict: string;
+    captureId?: string;
+    payload?: { source: string; counter: number };
+    recorded: { captureId: string } | null;
+    device: { serial: string } | null;
+  };
+  assert.equal(verdict.verdict, "authentic", JSON.stringify(verdict));
+  assert.equal(verdict.device?.serial, serial);
+  assert.equal(verdict.payload?.source, "sensor");
+  assert.equal(verdict.payload?.counter, second.sealed.payload.counter);
+  assert.ok(verdict.recorded, "the checked photo was recorded at sync");
+  assert.equal(verdict.recorded.captureId, verdict.captureId);
+
+  const queued = (await camera.db.execute({ sql: "SELECT capture_id FROM queue WHERE seq = ?", args: [second.seq] })).rows[0];
+  assert.equal(String(queued?.capture_id), verdict.captureId);
+
+  const lookup = await fetch(`${url}/v1/captures/${verdict.captureId}`);
+  assert.equal(lookup.status, 200);
+  const recorded = (await lookup.json()) as { id: string; source: string; counter: number; device: { serial: string }; chain: { position: number; previousId: string | null } };
+  assert.equal(recorded.id, verdict.captureId);
+  assert.equal(recorded.source, "sensor");
+  assert.equal(recorded.counter, second.sealed.payload.counter);
+  assert.equal(recorded.device.serial, serial);
+  assert.equal(recorded.chain.position, 2);
+  const firstId = (await camera.db.execute({ sql: "SELECT capture_id FROM queue WHERE seq = ?", args: [first.seq] })).rows[0]?.capture_id;
+  assert.equal(recorded.chain.previousId, String(firstId));
+
+  // SIGTERM shuts the server down and closes the database; the process exits cleanly.
+  const exited = await stopChild(child);
+  child = undefined;
+  assert.deepEqual(exited, { code: 0, signal: null });
+});
+
+/** The parent's environment without verifier settings that could leak into the child. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("SNAPSEAL_") && !name.startsWith("DATABASE_") && name !== "PORT"));
+}
+
+function waitForListenLine(child: ChildProcess, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let stdout = "";
+    let stderr = "";
+    const fail = (why: string) => {
+      cleanup();
+      reject(new Error(`${why}\n--- deno stdout ---\n${stdout}\n--- deno stderr ---\n${stderr}`));
+    };
+    const onStdout = (chunk: Buffer) => {
+      stdout += chunk.toString("utf8");
+      const match = LISTEN_LINE.exec(stdout);
+      if (match) {
+        cleanup();
+        resolve(match[1]!);
+      }
+    };
+    const onStderr = (chunk: Buffer) => {
+      stderr += chunk.toString("utf8");
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => fail(`deno exited before listening (code ${code}, signal ${signal})`);
+    const onError = (error: Error) => fail(`cannot start deno: ${error.message}`);
+    const timer = setTimeout(() => fail(`deno did not print the listen line within ${timeoutMs} ms`), timeoutMs);
+    function cleanup() {
+      clearTimeout(timer);
+      child.stdout!.off("data", onStdout);
+      child.off("exit", onExit);
+      child.off("error", onError);
+      // Keep draining stderr so the child never blocks on a full pipe; forward it for debugging.
+      child.stderr!.off("data", onStderr);
+      child.stderr!.on("data", (chunk: Buffer) => process.stderr.write(chunk));
+      child.stdout!.resume();
+    }
+    child.stdout!.on("data", onStdout);
+    child.stderr!.on("data", onStderr);
+    child.once("exit", onExit);
+    child.once("error", onError);
+  });
+}
+
+/** SIGTERM, and SIGKILL if the child is still there after a grace period. */
+function stopChild(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => {
+    const grace = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    child.once("exit", (code, signal) => {
+      clearTimeout(grace);
+      resolve({ code, signal });
+    });
+    child.kill("SIGTERM");
+  });
+}
