@@ -3,7 +3,7 @@
 // fingerprintRaw and the verifier fingerprints the JPEG it is shown with
 // fingerprintJpeg; both must reduce the same picture to nearly the same 9x8.
 
-import sharp from "sharp";
+import sharp, { type Sharp } from "sharp";
 import { plainBytes } from "../src/bytes.ts";
 import { ProvenanceError } from "../src/errors.ts";
 import { FINGERPRINT_SIZE, dhash } from "../src/jpeg/fingerprint.ts";
@@ -23,7 +23,8 @@ export async function fingerprintRaw(pixels: Uint8Array, layout: RawLayout): Pro
   return fingerprint(() => sharp(pixels, { raw: { width: layout.width, height: layout.height, channels: layout.channels } }));
 }
 
-async function fingerprint(open: () => sharp.Sharp): Promise<Uint8Array> {
+/** Takes a thunk because sharp() itself throws on bad raw dimensions, and that too must become image_malformed. */
+async function fingerprint(open: () => Sharp): Promise<Uint8Array> {
   let gray: Uint8Array;
   try {
     // No .rotate(): the fingerprint, like the content hash, covers the encoded

@@ -60,8 +60,8 @@ export function embedRecord(jpeg: Uint8Array, record: Uint8Array): Uint8Array {
 }
 
 /**
- * Returns the record embedded by embedRecord, or null when the first Exif segment
- * has no MakerNote or a MakerNote that is not ours.
+ * Returns the record embedded by embedRecord, or null when the JPEG has no Exif
+ * segment or the first one has no MakerNote, or one that is not ours.
  */
 export function extractRecord(jpeg: Uint8Array): Uint8Array | null {
   const layout = readJpegLayout(jpeg);

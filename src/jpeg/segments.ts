@@ -72,7 +72,7 @@ export function readJpegLayout(jpeg: Uint8Array): JpegLayout {
 }
 
 /** SOF0–SOF15, leaving out the codes T.81 gives to DHT, JPG and DAC. */
-export function isFrameMarker(marker: number): boolean {
+function isFrameMarker(marker: number): boolean {
   return marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
 }
 

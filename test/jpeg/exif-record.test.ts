@@ -147,6 +147,17 @@ describe("embedRecord and extractRecord", () => {
     assert.throws(() => extractRecord(jpeg), (error) => isProvenanceError(error, "record_version_unsupported"));
   });
 
+  it("refuses an Exif tag whose count exceeds its segment, which piexifjs would try to allocate", async () => {
+    const tiff = Uint8Array.of(
+      ...[0x4d, 0x4d, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x08],
+      ...[0x00, 0x01, 0x01, 0x0e, 0x00, 0x01, 0xff, 0xff, 0xff, 0xf0, 0x00, 0x00, 0x00, 0x1a],
+      ...[0x00, 0x00, 0x00, 0x00],
+      ...utf8("hello\0"),
+    );
+    const jpeg = insertAt(await encodeJpeg(scene), 2, segment(Marker.APP1, concatBytes(utf8("Exif\0\0"), tiff)));
+    assert.throws(() => embedRecord(jpeg, recordOf(10)), isMalformed);
+  });
+
   it("refuses what is not a JPEG", async () => {
     const png = plainBytes(await sharp(scene.pixels, { raw: scene }).png().toBuffer());
     const sealed = embedRecord(await encodeJpeg(scene), recordOf(10));

@@ -51,8 +51,10 @@ test("one changed pixel, re-encoded: altered", async () => {
 test("one flipped bit in the compressed scan data: altered", async () => {
   const tampered = sealed.slice();
   const { imageDataEnd } = readJpegLayout(tampered);
-  const position = imageDataEnd - 200;
-  tampered[position] = tampered[position] === 0x00 ? 0x01 : tampered[position]! & 0xfe;
+  // A byte inside the entropy-coded data that neither is nor becomes, nor follows, a marker prefix.
+  let position = imageDataEnd - 200;
+  while (tampered[position]! >= 0xfe || tampered[position - 1] === 0xff) position--;
+  tampered[position] = tampered[position]! ^ 0x01;
   await expectRefusal(tampered, "altered", "content_altered");
 });
 
