@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { fingerprintJpeg } from "../edge/sharp-fingerprint.ts";
-import { fromBase64Url, toBase64Url } from "../src/bytes.ts";
+import { fromBase64Url, toBase64Url, toHex } from "../src/bytes.ts";
+import { importP256PublicKey } from "../src/crypto/es256.ts";
 import { captureIdFor } from "../src/record/capture-record.ts";
 import { type CaptureReport, type Verdict, reportOf } from "../src/verify/report.ts";
 import { type RegisteredCredential, verifyCapture } from "../src/verify/verify-capture.ts";
@@ -57,6 +58,7 @@ export async function verifyPhotoFile(file: string, server: string): Promise<Pho
         publicKey: decodeCoseP256(fromBase64Url(status.publicKey)),
         rpId: status.rpId,
         origin: status.origin,
+        serial: status.device.serial,
         revokedAt: status.revokedAt === null ? null : Date.parse(status.revokedAt),
         status,
       };
@@ -65,6 +67,7 @@ export async function verifyPhotoFile(file: string, server: string): Promise<Pho
       const receipt = await lookupReceipt(recordHash);
       return receipt ? Date.parse(receipt.receivedAt) : Date.now();
     },
+    anchorKey: async (kid) => (await anchorKeys(base)).get(toHex(kid)) ?? null,
     fingerprint: fingerprintJpeg,
   });
   if (result.evidence.recordHash && recorded === null) await lookupReceipt(result.evidence.recordHash);
@@ -75,6 +78,22 @@ export async function verifyPhotoFile(file: string, server: string): Promise<Pho
     device: status ? { ...status.device, flagged: status.flagged, revokedAt: status.revokedAt, attestedBy: status.attestation.issuer } : null,
     recorded,
   };
+}
+
+const anchorKeysByServer = new Map<string, Promise<Map<string, CryptoKey>>>();
+
+/** The verifier's time-anchor public keys, fetched once per server. */
+function anchorKeys(base: string): Promise<Map<string, CryptoKey>> {
+  let keys = anchorKeysByServer.get(base);
+  if (!keys) {
+    keys = callVerifier<{ keys: { kid: string; publicKey: string }[] }>(`${base}/v1/time`).then(async ({ keys: listed }) => {
+      const imported = new Map<string, CryptoKey>();
+      for (const { kid, publicKey } of listed) imported.set(kid, await importP256PublicKey(fromBase64Url(publicKey)));
+      return imported;
+    });
+    anchorKeysByServer.set(base, keys);
+  }
+  return keys;
 }
 
 async function getOrNull<T>(url: string): Promise<T | null> {

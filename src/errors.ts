@@ -23,6 +23,7 @@ export const errorCodes = {
   challenge_mismatch: "The challenge is not the SHA-256 of the signed payload.",
   authenticator_data_malformed: "authenticatorData has the wrong length or flags.",
   counter_mismatch: "The payload counter differs from the authenticator's signature counter.",
+  device_mismatch: "The signed metadata names another device than the one the credential was attested for.",
   // The signature (check step 4).
   signature_invalid: "The signature does not verify with the registered public key.",
   // The image binding (check step 5).

@@ -9,6 +9,8 @@ import { provenance } from "./routes/provenance.ts";
 import { time } from "./routes/time.ts";
 import type { AppEnv, Services } from "./services.ts";
 
+const refusedUnread = new Set<string>(["body_too_large", "unsupported_media_type", "image_too_large"]);
+
 /** The verifier application, free of any runtime: node.ts and deno.ts serve it. */
 export function createApp(services: Services) {
   const app = new Hono<AppEnv>()
@@ -26,6 +28,9 @@ export function createApp(services: Services) {
   app.notFound((c) => c.json({ error: { code: "not_found", message: "No such resource." } }, 404));
   app.onError((error, c) => {
     if (isProvenanceError(error)) {
+      // A body refused before it was read leaves unread bytes on the socket, and
+      // the Node adapter then drops the connection: say so rather than promise keep-alive.
+      if (refusedUnread.has(error.code)) c.header("Connection", "close");
       return c.json({ error: { code: error.code, message: error.message } }, httpStatusFor(error.code));
     }
     if (error instanceof HTTPException) {

@@ -4,11 +4,13 @@ import type { AppEnv } from "./services.ts";
 
 /**
  * Photos arrive as multipart/form-data "photo" parts (sync batches, in capture
- * order) or, for a single check, as a raw image/jpeg body.
+ * order) or, for a single check, as a raw image/jpeg body. A part over the photo
+ * limit is returned as its error, in its place, so one oversized photo is
+ * refused on its own instead of blocking the rest of a camera's queue.
  */
-export async function readPhotos(c: Context<AppEnv>, maxPhotos: number): Promise<Uint8Array[]> {
+export async function readPhotos(c: Context<AppEnv>, maxPhotos: number): Promise<(Uint8Array | ProvenanceError)[]> {
   const { maxPhotoBytes } = c.var.services.config;
-  const type = c.req.header("content-type") ?? "";
+  const type = (c.req.header("content-type") ?? "").toLowerCase();
   if (type.startsWith("image/jpeg")) {
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.length > maxPhotoBytes) throw new ProvenanceError("image_too_large");
@@ -26,11 +28,10 @@ export async function readPhotos(c: Context<AppEnv>, maxPhotos: number): Promise
   const parts = form.getAll("photo");
   if (parts.length === 0) throw new ProvenanceError("bad_request", "no photo parts");
   if (parts.length > maxPhotos) throw new ProvenanceError("bad_request", `at most ${maxPhotos} photos per request`);
-  const photos: Uint8Array[] = [];
+  const photos: (Uint8Array | ProvenanceError)[] = [];
   for (const part of parts) {
     if (typeof part === "string") throw new ProvenanceError("bad_request", "photo parts must be files");
-    if (part.size > maxPhotoBytes) throw new ProvenanceError("image_too_large");
-    photos.push(new Uint8Array(await part.arrayBuffer()));
+    photos.push(part.size > maxPhotoBytes ? new ProvenanceError("image_too_large", `${part.size} bytes`) : new Uint8Array(await part.arrayBuffer()));
   }
   return photos;
 }

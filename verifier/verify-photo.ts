@@ -19,10 +19,10 @@ export function verifyPhoto(
     receivedAt: options.receivedAt,
     maxAgeMs: config.offlineWindowMs,
     maxSkewMs: config.clockSkewMs,
-    anchorKey: async (kid) => anchorKeys.verifyingKeys.get(toHex(kid)) ?? null,
   };
   return verifyCapture(jpeg, {
     findCredential: (credentialId) => findCredential(db, credentialKey(credentialId)),
+    anchorKey: async (kid) => anchorKeys.verifyingKeys.get(toHex(kid)) ?? null,
     receivedAt: async (recordHash) => (options.applyFreshness ? options.receivedAt : ((await receiptTime(db, recordHash)) ?? options.receivedAt)),
     ...(options.applyFreshness ? { freshness } : {}),
     ...(fingerprint ? { fingerprint } : {}),

@@ -79,6 +79,9 @@ export function extractRecord(jpeg: Uint8Array): Uint8Array | null {
 }
 
 function readMakerNote(jpeg: Uint8Array, segment: JpegSegment): Uint8Array | null {
+  // exifreader answers a broken TIFF structure with no tags, which would read as
+  // "no record"; the same bounds check embedRecord applies says "malformed".
+  assertTiffValuesInBounds(jpeg.subarray(segment.offset + 4 + EXIF_IDENTIFIER.length, segment.offset + segment.length));
   // Given several Exif segments, exifreader reads the one with the most IFD0
   // entries (and warns on the console); it gets exactly the one embedRecord writes.
   const file = concatBytes(

@@ -8,7 +8,7 @@ import { SAME_PICTURE_MAX_DISTANCE, hammingDistance } from "../jpeg/fingerprint.
 import { type CaptureRecord, decodeRecord, recordHash } from "../record/capture-record.ts";
 import { type CapturePayload, decodePayload } from "../record/payload.ts";
 import { verifyTimeAnchor } from "../record/time-anchor.ts";
-import { type AuthenticatorData, Flags, parseAuthenticatorData } from "../webauthn/authenticator-data.ts";
+import { type AuthenticatorData, parseAuthenticatorData } from "../webauthn/authenticator-data.ts";
 import { type CollectedClientData, parseClientData } from "../webauthn/client-data.ts";
 
 
@@ -19,6 +19,8 @@ export interface RegisteredCredential {
   publicKey: Uint8Array;
   rpId: string;
   origin: string;
+  /** The device serial number from the attestation certificate it registered with. */
+  serial: string;
   /** Milliseconds since the epoch, or null while the credential is valid. */
   revokedAt: number | null;
 }
@@ -30,8 +32,6 @@ export interface FreshnessPolicy {
   maxAgeMs: number;
   /** How far ahead of the verifier's clock a camera clock may run. */
   maxSkewMs: number;
-  /** The verifier's time-anchor public key for a key id, or null if unknown. */
-  anchorKey(kid: Uint8Array): Promise<CryptoKey | null>;
 }
 
 export interface VerificationContext<C extends RegisteredCredential> {
@@ -42,6 +42,8 @@ export interface VerificationContext<C extends RegisteredCredential> {
    * whose captures stay valid if both sealed and received before the revocation.
    */
   receivedAt(recordHash: Uint8Array): Promise<number>;
+  /** The verifier's time-anchor public key for a key id, or null if unknown. */
+  anchorKey(kid: Uint8Array): Promise<CryptoKey | null>;
   /** Applied at ingest only: a recorded capture stays valid as it ages. */
   freshness?: FreshnessPolicy;
   /**
@@ -52,7 +54,7 @@ export interface VerificationContext<C extends RegisteredCredential> {
   fingerprint?: (jpeg: Uint8Array) => Promise<Uint8Array>;
 }
 
-export type VerificationStep = "parse" | "credential" | "binding" | "signature" | "content" | "freshness";
+export type VerificationStep = "parse" | "credential" | "binding" | "signature" | "content" | "time";
 
 /** Everything learned before verification stopped, for reports and the check page. */
 export interface CaptureEvidence<C> {
@@ -89,11 +91,8 @@ export async function verifyCapture<C extends RegisteredCredential>(
     ["binding", () => checkBinding(evidence)],
     ["signature", () => checkSignature(evidence)],
     ["content", () => checkContent(jpeg, evidence, context)],
+    ["time", () => checkTime(evidence, context)],
   ];
-  if (context.freshness) {
-    const policy = context.freshness;
-    steps.push(["freshness", () => checkFreshness(evidence, policy)]);
-  }
   for (const [step, run] of steps) {
     try {
       await run();
@@ -165,8 +164,13 @@ async function checkBinding<C extends RegisteredCredential>(evidence: CaptureEvi
     throw new ProvenanceError("rp_id_mismatch");
   }
   // §7.2 steps 16-17 are inverted for cameras: nobody is present, so UP and UV
-  // stay clear, and attested credential data never appears in an assertion.
-  if (authenticatorData.flags & (Flags.AT | Flags.ED)) throw new ProvenanceError("authenticator_data_malformed", "AT/ED set in an assertion");
+  // must be clear; a device-bound key is never backup-eligible (BE, BS); AT and
+  // ED never belong in an assertion. Our profile is therefore all flags clear.
+  if (authenticatorData.flags !== 0) {
+    throw new ProvenanceError("authenticator_data_malformed", `flags 0x${authenticatorData.flags.toString(16)}, expected 0 (UP=0, UV=0)`);
+  }
+  // The signed metadata names the device the credential was attested for.
+  if (payload.meta.serial !== credential.serial) throw new ProvenanceError("device_mismatch", `payload names ${payload.meta.serial}`);
   if (authenticatorData.signCount !== payload.counter) {
     throw new ProvenanceError("counter_mismatch", `payload ${payload.counter}, authenticatorData ${authenticatorData.signCount}`);
   }
@@ -193,18 +197,23 @@ async function checkContent<C extends RegisteredCredential>(jpeg: Uint8Array, ev
   throw new ProvenanceError("content_altered");
 }
 
-/** Step 6: the capture time is plausible at receipt and not before the anchor it carries. */
-async function checkFreshness<C>(evidence: CaptureEvidence<C>, policy: FreshnessPolicy): Promise<void> {
+/**
+ * Step 6: the capture time. Wherever the record is checked, it may not be
+ * earlier than the signed server time anchor it carries; at receipt it must
+ * also lie within the clock-skew allowance and the offline window.
+ */
+async function checkTime<C extends RegisteredCredential>(evidence: CaptureEvidence<C>, context: VerificationContext<C>): Promise<void> {
   const { capturedAt, anchor } = evidence.payload!;
-  if (capturedAt > policy.receivedAt + policy.maxSkewMs) {
+  const policy = context.freshness;
+  if (policy && capturedAt > policy.receivedAt + policy.maxSkewMs) {
     throw new ProvenanceError("capture_in_future", `${capturedAt - policy.receivedAt} ms ahead`);
   }
-  if (policy.receivedAt - capturedAt > policy.maxAgeMs) {
+  if (policy && policy.receivedAt - capturedAt > policy.maxAgeMs) {
     throw new ProvenanceError("capture_too_old", `${Math.floor((policy.receivedAt - capturedAt) / 86_400_000)} days old`);
   }
   if (!anchor) return;
-  const key = await policy.anchorKey(anchor.kid);
+  const key = await context.anchorKey(anchor.kid);
   if (!key || !(await verifyTimeAnchor(key, anchor))) throw new ProvenanceError("anchor_invalid");
-  if (anchor.t > policy.receivedAt + policy.maxSkewMs) throw new ProvenanceError("anchor_invalid", "anchor is in the future");
+  if (policy && anchor.t > policy.receivedAt + policy.maxSkewMs) throw new ProvenanceError("anchor_invalid", "anchor is in the future");
   if (capturedAt < anchor.t) throw new ProvenanceError("capture_before_anchor");
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import sharp from "sharp";
-import type { Camera } from "../../device/camera.ts";
+import { type Camera, openCamera } from "../../device/camera.ts";
 import { readSensor } from "../../device/sensor.ts";
 import { concatBytes, fromUtf8, utf8 } from "../../src/bytes.ts";
 import { signEs256 } from "../../src/crypto/es256.ts";
@@ -37,7 +37,7 @@ test("the untouched photo is authentic", async () => {
   const { body } = await checkPhoto(world.verifier, sealed);
   assert.equal(body.verdict, "authentic");
   assert.equal(body.device.serial, "SN-TAMPER");
-  assert.deepEqual(body.passed, ["parse", "credential", "binding", "signature", "content"]);
+  assert.deepEqual(body.passed, ["parse", "credential", "binding", "signature", "content", "time"]);
 });
 
 test("one changed pixel, re-encoded: altered", async () => {
@@ -99,6 +99,27 @@ test("a genuine signature for another relying party is refused", async () => {
   await rogue.db.execute("UPDATE credentials SET rp_id = 'evil.example'");
   const photo = new Uint8Array(await readFile((await capture(rogue, 9)).file));
   await expectRefusal(photo, "invalid", "rp_id_mismatch");
+});
+
+test("a record claiming user presence (UP=1) is refused: cameras sign with nobody present", async () => {
+  const tampered = rewriteRecord(sealed, (record) => {
+    const authenticatorData = record.authenticatorData.slice();
+    authenticatorData[32] = 0x01;
+    return { ...record, authenticatorData };
+  });
+  await expectRefusal(tampered, "invalid", "authenticator_data_malformed");
+});
+
+test("a genuine signature over metadata naming another camera is refused", async () => {
+  const rogue = await world.newCamera("SN-REAL");
+  await rogue.db.execute("UPDATE identity SET serial = 'SN-SOMEONE-ELSE'");
+  const reopened = await openCamera(rogue.paths.dir);
+  try {
+    const photo = new Uint8Array(await readFile((await capture(reopened, 11)).file));
+    await expectRefusal(photo, "invalid", "device_mismatch");
+  } finally {
+    reopened.db.close();
+  }
 });
 
 test("a record from a credential this verifier never registered: unknown device", async () => {

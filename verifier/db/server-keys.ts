@@ -30,7 +30,7 @@ export async function loadAnchorKeys(db: Client): Promise<AnchorKeys> {
   }
   const verifyingKeys = new Map<string, CryptoKey>();
   for (const row of rows) {
-    const key = await crypto.subtle.importKey("raw", row.public_key as ArrayBuffer, ECDSA_P256, false, ["verify"]);
+    const key = await crypto.subtle.importKey("raw", row.public_key as ArrayBuffer, ECDSA_P256, true, ["verify"]);
     verifyingKeys.set(toHex(new Uint8Array(row.kid as ArrayBuffer)), key);
   }
   const newest = rows[rows.length - 1]!;

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { toHex } from "../../src/bytes.ts";
-import type { ProvenanceError } from "../../src/errors.ts";
+import { ProvenanceError } from "../../src/errors.ts";
 import { credentialKey } from "../db/credentials.ts";
 import { type LedgerOutcome, type VerifiedForLedger, recordCaptures } from "../db/ledger.ts";
 import { readPhotos } from "../read-photos.ts";
@@ -30,11 +30,15 @@ export const captures = new Hono<AppEnv>()
       const services = c.var.services;
       const photos = await readPhotos(c, services.config.maxBatchPhotos);
       const receivedAt = services.now();
-      const verifications = await Promise.all(photos.map((photo) => verifyPhoto(services, photo, { receivedAt, applyFreshness: true })));
+      const verifications = await Promise.all(
+        photos.map((photo) => (photo instanceof ProvenanceError ? photo : verifyPhoto(services, photo, { receivedAt, applyFreshness: true }))),
+      );
       const results: SyncResult[] = [];
       const accepted: { index: number; capture: VerifiedForLedger }[] = [];
       verifications.forEach((verification, index) => {
-        if (verification.ok) {
+        if (verification instanceof ProvenanceError) {
+          results[index] = rejected(index, verification);
+        } else if (verification.ok) {
           const { evidence } = verification;
           accepted.push({
             index,

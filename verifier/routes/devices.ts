@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { validator } from "hono/validator";
 import { bytesEqual, fromBase64Url, toBase64Url, utf8 } from "../../src/bytes.ts";
 import { sha256 } from "../../src/crypto/sha256.ts";
@@ -38,65 +39,76 @@ export const devices = new Hono<AppEnv>()
       expiresAt,
     });
   })
-  .post("/register", registration, async (c) => {
-    const { db, config, trustedRoots, now } = c.var.services;
-    const { clientDataJSON, attestationObject } = c.req.valid("json");
+  .post(
+    "/register",
+    bodyLimit({ maxSize: 64 * 1024, onError: () => fail("body_too_large") }),
+    (c, next) => {
+      if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("application/json")) fail("unsupported_media_type", "send application/json");
+      return next();
+    },
+    registration,
+    async (c) => {
+      const { db, config, trustedRoots, now } = c.var.services;
+      const { clientDataJSON, attestationObject } = c.req.valid("json");
 
-    // §7.1 steps 5-10: the client data is a create ceremony for our origin.
-    let clientData;
-    try {
-      clientData = parseClientData(clientDataJSON);
-    } catch (error) {
-      fail("client_data_malformed", (error as Error).message);
-    }
-    if (clientData.type !== "webauthn.create") fail("client_data_type_mismatch", clientData.type);
-    if (clientData.origin !== config.origin || clientData.crossOrigin === true) fail("origin_mismatch", clientData.origin);
+      // §7.1 steps 5-10: the client data is a create ceremony for our origin.
+      let clientData;
+      try {
+        clientData = parseClientData(clientDataJSON);
+      } catch (error) {
+        fail("client_data_malformed", (error as Error).message);
+      }
+      if (clientData.type !== "webauthn.create") fail("client_data_type_mismatch", clientData.type);
+      if (clientData.origin !== config.origin || clientData.crossOrigin === true) fail("origin_mismatch", clientData.origin);
 
-    // §7.1 step 8: the challenge is one we issued, unexpired, and used once.
-    let challenge: Uint8Array;
-    try {
-      challenge = fromBase64Url(clientData.challenge);
-    } catch {
-      fail("registration_challenge_invalid", "challenge is not base64url");
-    }
-    const consumed = await db.execute({ sql: "DELETE FROM registration_challenges WHERE challenge = ? RETURNING expires_at", args: [challenge] });
-    const expiresAt = consumed.rows[0]?.expires_at;
-    if (expiresAt === undefined || Number(expiresAt) < now()) fail("registration_challenge_invalid");
+      // §7.1 step 8: the challenge is one we issued, unexpired, and used once.
+      let challenge: Uint8Array;
+      try {
+        challenge = fromBase64Url(clientData.challenge);
+      } catch {
+        fail("registration_challenge_invalid", "challenge is not base64url");
+      }
+      const consumed = await db.execute({ sql: "DELETE FROM registration_challenges WHERE challenge = ? RETURNING expires_at", args: [challenge] });
+      const expiresAt = consumed.rows[0]?.expires_at;
+      if (expiresAt === undefined || Number(expiresAt) < now()) fail("registration_challenge_invalid");
 
-    // §7.1 steps 11-21: attestation statement, certificate and chain (see verify-packed-attestation.ts).
-    const attestation = await verifyPackedAttestation({
-      attestationObject,
-      clientDataHash: await sha256(clientDataJSON),
-      trustedRoots,
-      now: new Date(now()),
-    });
-    // §7.1 step 13: the credential is scoped to our RP ID.
-    if (!bytesEqual(attestation.authenticatorData.rpIdHash, await sha256(utf8(config.rpId)))) fail("rp_id_mismatch");
-    const serial = attestation.subject.serialNumber;
-    if (!serial) fail("attestation_certificate_invalid", "the attestation certificate names no device serial number");
+      // §7.1 steps 11-21: attestation statement, certificate and chain (see verify-packed-attestation.ts).
+      const attestation = await verifyPackedAttestation({
+        attestationObject,
+        clientDataHash: await sha256(clientDataJSON),
+        trustedRoots,
+        now: new Date(now()),
+      });
+      // §7.1 step 13: the credential is scoped to our RP ID.
+      if (!bytesEqual(attestation.authenticatorData.rpIdHash, await sha256(utf8(config.rpId)))) fail("rp_id_mismatch");
+      const serial = attestation.subject.serialNumber;
+      if (!serial) fail("attestation_certificate_invalid", "the attestation certificate names no device serial number");
 
-    // §7.1 step 25: a credential ID is registered once.
-    const id = credentialKey(attestation.credentialId);
-    if (await findCredential(db, id)) fail("credential_exists");
-    try {
-      await db.execute(
-        insertCredential({
-          credentialId: attestation.credentialId,
-          publicKey: decodeCoseP256(attestation.credentialPublicKey),
-          coseKey: attestation.credentialPublicKey,
-          rpId: config.rpId,
-          origin: config.origin,
-          aaguid: attestation.aaguid,
-          serial,
-          model: attestation.subject.commonName?.replace(/ Attestation$/, "") ?? null,
-          attestationCertificate: attestation.attestationCertificate,
-          attestationIssuer: attestation.issuer,
-          registeredAt: now(),
-        }),
-      );
-    } catch (error) {
-      if (/UNIQUE|PRIMARY KEY/i.test(String(error))) throw new ProvenanceError("credential_exists");
-      throw error;
-    }
-    return c.json({ credentialId: id, serial, anchor: await freshAnchor(c.var.services) }, 201);
-  });
+      // §7.1 step 25: a credential ID is registered once; fewer than 16 bytes
+      // could not carry the entropy §4 asks of one (and no record could name it).
+      if (attestation.credentialId.length < 16) fail("attestation_malformed", "credential ID shorter than 16 bytes");
+      const id = credentialKey(attestation.credentialId);
+      if (await findCredential(db, id)) fail("credential_exists");
+      try {
+        await db.execute(
+          insertCredential({
+            credentialId: attestation.credentialId,
+            publicKey: decodeCoseP256(attestation.credentialPublicKey),
+            coseKey: attestation.credentialPublicKey,
+            rpId: config.rpId,
+            origin: config.origin,
+            aaguid: attestation.aaguid,
+            serial,
+            model: attestation.subject.commonName?.replace(/ Attestation$/, "") ?? null,
+            attestationCertificate: attestation.attestationCertificate,
+            attestationIssuer: attestation.issuer,
+            registeredAt: now(),
+          }),
+        );
+      } catch (error) {
+        if (/UNIQUE|PRIMARY KEY/i.test(String(error))) throw new ProvenanceError("credential_exists");
+        throw error;
+      }
+      return c.json({ credentialId: id, serial, anchor: await freshAnchor(c.var.services) }, 201);
+    },
+  );

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { ProvenanceError } from "../../src/errors.ts";
 import { bodyLimit } from "hono/body-limit";
 import { captureIdFor } from "../../src/record/capture-record.ts";
 import { reportOf } from "../../src/verify/report.ts";
@@ -20,6 +21,7 @@ export const provenance = new Hono<AppEnv>().post(
   async (c) => {
     const services = c.var.services;
     const [photo] = await readPhotos(c, 1);
+    if (photo instanceof ProvenanceError) throw photo;
     const result = await verifyPhoto(services, photo!, { receivedAt: services.now(), applyFreshness: false });
     const receivedAt = result.evidence.recordHash ? await receiptTime(services.db, result.evidence.recordHash) : null;
     const credential = result.evidence.credential;
