@@ -15,7 +15,7 @@ export interface Frame {
  */
 export async function readSensor(options: { width: number; height: number; seed: number; quality?: number; exif?: Record<string, string> }): Promise<Frame> {
   const { width, height, seed } = options;
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const hue = () => Math.floor(random() * 255);
   const shapes = Array.from({ length: 12 }, () => {
     const x = Math.floor(random() * width);
@@ -43,8 +43,8 @@ export async function readSensor(options: { width: number; height: number; seed:
   return { jpeg, fingerprint: await fingerprintRaw(data, raw), width, height };
 }
 
-/** A small seeded PRNG, so a scene is reproducible from its seed. */
-function mulberry32(seed: number): () => number {
+/** mulberry32: a small seeded PRNG, so a scene is reproducible from its seed (never for keys or nonces). */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

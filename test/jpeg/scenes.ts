@@ -4,6 +4,7 @@
 
 import sharp, { type JpegOptions } from "sharp";
 import { plainBytes } from "../../src/bytes.ts";
+import { seededRandom } from "../../device/sensor.ts";
 
 export interface RawImage {
   readonly pixels: Uint8Array;
@@ -12,20 +13,8 @@ export interface RawImage {
   readonly channels: 3;
 }
 
-/** mulberry32: small, fast and good enough to vary test scenes. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function makeScene(seed: number, width = 640, height = 480): RawImage {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const color = () => [next() * 255, next() * 255, next() * 255];
   // Clamped, so that noise saturates at black and white instead of wrapping around.
   const pixels = new Uint8ClampedArray(width * height * 3);
