@@ -1,0 +1,183 @@
+// 3. Ingest of sealed 12-megapixel photos over HTTP: POST /v1/captures
+// multipart batches to the real verifier on 127.0.0.1, against the floor of one
+// SHA-256 over each photo plus one P-256 verification.
+
+import { createHash } from "node:crypto";
+import { toHex } from "../src/bytes.ts";
+import type { SealedCapture } from "../src/record/seal-record.ts";
+import { type VerificationContext, verifyCapture } from "../src/verify/verify-capture.ts";
+import { type StoredCredential, credentialKey, findCredential } from "../verifier/db/credentials.ts";
+import { postBatch, type World } from "../test/support/world.ts";
+import { fmtMB, fmtMs, fmtRatio, log, median, now, sample, textTable } from "./util.ts";
+
+const ECDSA_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
+const ECDSA_SHA256 = { name: "ECDSA", hash: "SHA-256" } as const;
+
+export interface IngestOptions {
+  /** Photos per timed round. */
+  photos: number;
+  batchSize: number;
+  warmupBatches: number;
+  /** Timed rounds with ready-made multipart bodies; the median round is reported. */
+  rounds: number;
+}
+
+export interface IngestResult {
+  photos: number;
+  batchSize: number;
+  rounds: number;
+  bytes: number;
+  seconds: number;
+  photosPerSecond: number;
+  mbPerSecond: number;
+  /** One more round through test/support/world.ts postBatch, which builds the FormData per request. */
+  postBatchSeconds: number;
+  floorMsPerPhoto: number;
+  breakdown: [string, number][];
+}
+
+/** How many sealed photos, in counter order, benchIngest needs. */
+export function photosNeeded(options: IngestOptions): number {
+  return options.warmupBatches * options.batchSize + options.photos * (options.rounds + 1);
+}
+
+interface Body {
+  type: string;
+  bytes: Uint8Array;
+}
+
+async function encodeBatch(batch: Uint8Array[]): Promise<Body> {
+  const form = new FormData();
+  batch.forEach((photo, index) => form.append("photo", new Blob([photo as Uint8Array<ArrayBuffer>], { type: "image/jpeg" }), `${index}.jpg`));
+  const request = new Request("http://127.0.0.1/", { method: "POST", body: form });
+  return { type: request.headers.get("content-type")!, bytes: new Uint8Array(await request.arrayBuffer()) };
+}
+
+function checkResults(status: number, body: any): void {
+  if (status !== 200) throw new Error(`POST /v1/captures answered ${status}: ${JSON.stringify(body)}`);
+  for (const result of body.results as { status: string }[]) {
+    if (result.status !== "recorded") throw new Error(`a photo was not recorded: ${JSON.stringify(result)}`);
+  }
+}
+
+export async function benchIngest(world: World, sealed: SealedCapture[], options: IngestOptions): Promise<IngestResult> {
+  const { batchSize, photos: perRound } = options;
+  if (sealed.length < photosNeeded(options)) throw new Error(`need ${photosNeeded(options)} sealed photos, have ${sealed.length}`);
+  const photos = sealed.map((capture) => capture.jpeg);
+  const url = `${world.verifier.url}/v1/captures`;
+  const batches = (list: Uint8Array[]) => Array.from({ length: Math.ceil(list.length / batchSize) }, (_, b) => list.slice(b * batchSize, (b + 1) * batchSize));
+
+  // Photos go in counter order: warm-up, the timed rounds, then the postBatch round.
+  let cursor = 0;
+  const take = (n: number) => photos.slice(cursor, (cursor += n));
+  const warmup = take(options.warmupBatches * batchSize);
+  const rounds = Array.from({ length: options.rounds }, () => take(perRound));
+  const postBatchRound = take(perRound);
+
+  // Bodies are encoded before timing: the rounds measure the verifier, not the client's FormData.
+  const encodedRounds = await Promise.all(rounds.map((round) => Promise.all(batches(round).map(encodeBatch))));
+  const send = async (body: Body) => {
+    const response = await fetch(url, { method: "POST", body: body.bytes as Uint8Array<ArrayBuffer>, headers: { "content-type": body.type } });
+    checkResults(response.status, await response.json());
+  };
+
+  for (const batch of batches(warmup)) await send(await encodeBatch(batch));
+
+  const roundSeconds: number[] = [];
+  const batchMs: number[][] = [];
+  for (const bodies of encodedRounds) {
+    const times: number[] = [];
+    const start = now();
+    for (const body of bodies) {
+      const batchStart = now();
+      await send(body); // one batch at a time, in capture order, as the camera's sync does
+      times.push(now() - batchStart);
+    }
+    roundSeconds.push((now() - start) / 1000);
+    batchMs.push(times);
+  }
+  const start = now();
+  for (const batch of batches(postBatchRound)) {
+    const { status, body } = await postBatch(world.verifier, batch);
+    checkResults(status, body);
+  }
+  const postBatchSeconds = (now() - start) / 1000;
+
+  // Floor: per photo, SHA-256 over every byte and one P-256 verification.
+  const keyPair = (await crypto.subtle.generateKey(ECDSA_P256, false, ["sign", "verify"])) as CryptoKeyPair;
+  const data = new Uint8Array(69).fill(7);
+  const signature = await crypto.subtle.sign(ECDSA_SHA256, keyPair.privateKey, data);
+  const photo = rounds[0]![0]!;
+  const floorMsPerPhoto = median(
+    await sample(21, 3, async () => {
+      createHash("sha256").update(photo).digest();
+      if (!(await crypto.subtle.verify(ECDSA_SHA256, keyPair.publicKey, signature, data))) throw new Error("floor verify failed");
+    }),
+  );
+
+  // Where a batch's time goes, measured in-process on photos of the same kind.
+  const { db, anchorKeys, config } = world.verifier.services;
+  const verifierContext: VerificationContext<StoredCredential> = {
+    findCredential: (id) => findCredential(db, credentialKey(id)),
+    anchorKey: async (kid) => anchorKeys.verifyingKeys.get(toHex(kid)) ?? null,
+    receivedAt: async () => Date.now(),
+    freshness: { receivedAt: Date.now(), maxAgeMs: config.offlineWindowMs, maxSkewMs: config.clockSkewMs },
+  };
+  const batch = rounds[0]!.slice(0, batchSize);
+  const body = encodedRounds[0]![0]!;
+  const part = async (fn: () => Promise<unknown>) => median(await sample(9, 2, fn));
+  const breakdown: [string, number][] = [
+    [
+      `verifyCapture x${batchSize} in parallel (as the route: credential from libSQL, freshness)`,
+      await part(async () => {
+        const results = await Promise.all(batch.map((p) => verifyCapture(p, verifierContext)));
+        if (!results.every((result) => result.ok)) throw new Error("in-process verification failed");
+      }),
+    ],
+    [
+      `multipart parse x${batchSize} (Request.formData, arrayBuffer per part, as readPhotos)`,
+      await part(async () => {
+        const parsed = await new Request("http://127.0.0.1/", { method: "POST", body: body.bytes as Uint8Array<ArrayBuffer>, headers: { "content-type": body.type } }).formData();
+        for (const entry of parsed.getAll("photo")) new Uint8Array(await (entry as Blob).arrayBuffer());
+      }),
+    ],
+    [`multipart encode x${batchSize} (client FormData, what postBatch adds)`, await part(() => encodeBatch(batch))],
+    [`floor x${batchSize} (createHash + subtle.verify)`, floorMsPerPhoto * batchSize],
+  ];
+
+  const medianRound = median(roundSeconds);
+  const roundBytes = rounds.map((round) => round.reduce((sum, p) => sum + p.length, 0));
+  const bytes = median(roundBytes);
+  const photosPerSecond = perRound / medianRound;
+  const mbPerSecond = bytes / 2 ** 20 / medianRound;
+  log(`  ${options.rounds} rounds of ${perRound} photos (${fmtMB(bytes)} each round) in batches of ${batchSize}, after ${options.warmupBatches} warm-up batch(es)`);
+  log(
+    textTable(
+      ["what", "figure"],
+      [
+        ["round times", roundSeconds.map((s) => `${(s * 1000).toFixed(0)} ms`).join(", ")],
+        ["batch times (ms)", batchMs.map((times) => times.map((ms) => ms.toFixed(0)).join("/")).join(", ")],
+        ["median round: photos/s", photosPerSecond.toFixed(1)],
+        ["median round: MiB/s", mbPerSecond.toFixed(1)],
+        ["median round: per photo", fmtMs((medianRound * 1000) / perRound)],
+        ["postBatch round (FormData per request)", `${(postBatchSeconds * 1000).toFixed(0)} ms, ${(perRound / postBatchSeconds).toFixed(1)} photos/s`],
+        ["floor per photo", fmtMs(floorMsPerPhoto)],
+        ["ratio (median round)", fmtRatio((medianRound * 1000) / perRound / floorMsPerPhoto)],
+      ],
+    ),
+  );
+  log(`  breakdown of one batch of ${batchSize} (medians, in-process):`);
+  log(textTable(["piece", "median"], breakdown.map(([name, ms]) => [name, fmtMs(ms)])).replace(/^/gm, "    "));
+  return {
+    photos: perRound,
+    batchSize,
+    rounds: options.rounds,
+    bytes,
+    seconds: medianRound,
+    photosPerSecond,
+    mbPerSecond,
+    postBatchSeconds,
+    floorMsPerPhoto,
+    breakdown,
+  };
+}

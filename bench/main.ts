@@ -1,0 +1,162 @@
+// `npm run bench`: one run, three measurements, one README table.
+//
+//   1. record verification throughput: verifyCapture vs @simplewebauthn/server
+//   2. sealing a 12-MP JPEG vs SHA-256(file) + one P-256 signature
+//   3. HTTP ingest of sealed 12-MP JPEGs vs SHA-256(file) + one P-256 verify
+//
+// Everything runs in a temporary world (vendor CA, verifier on 127.0.0.1 with
+// its own libSQL file, cameras) that is removed at the end.
+
+import os from "node:os";
+import { readSensor } from "../device/sensor.ts";
+import { createWorld, type World } from "../test/support/world.ts";
+import { benchIngest, photosNeeded } from "./ingest.ts";
+import { benchSeal } from "./seal.ts";
+import { fmtInt, fmtMs, fmtRatio, log, markdownTable, now } from "./util.ts";
+import { CONCURRENCIES, type Variant, benchVerify } from "./verify-throughput.ts";
+
+const VERIFY = { records: 2000, cameras: 4, passes: 3, chunk: 250 };
+const SEAL = { runs: 15, warmup: 3 };
+const INGEST = { photos: 20, batchSize: 4, warmupBatches: 1, rounds: 3 };
+/** A stuck run must not outlive its welcome: everything is torn down after this. */
+const HARD_LIMIT_MS = 6 * 60_000;
+
+function machine(): string {
+  const cpus = os.cpus();
+  return `${cpus[0]?.model.trim() ?? "unknown CPU"}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.arch()}`;
+}
+
+const loadavg = () => os.loadavg().map((load) => load.toFixed(2)).join(" ");
+
+async function main(): Promise<void> {
+  const started = now();
+  const machineLine = machine();
+  const loadAtStart = loadavg();
+  log(`# SnapSeal bench`);
+  log(`machine: ${machineLine}`);
+  log(`load average at start: ${loadAtStart}`);
+  log();
+
+  let world: World | undefined;
+  const teardown = async () => {
+    const w = world;
+    world = undefined;
+    if (w) await w.close();
+  };
+  const guard = setTimeout(() => {
+    process.stderr.write(`bench: over ${HARD_LIMIT_MS / 60_000} minutes, giving up\n`);
+    void teardown().finally(() => process.exit(2));
+  }, HARD_LIMIT_MS);
+  guard.unref();
+  process.once("SIGINT", () => void teardown().finally(() => process.exit(130)));
+
+  try {
+    world = await createWorld();
+    log(`verifier on ${world.verifier.url}, temp dir ${world.dir}`);
+    log();
+
+    log(`## 1. Record verification throughput (${VERIFY.records} records)`);
+    const verify = await benchVerify(world, VERIFY);
+    log();
+
+    log(`## 2. Seal a 12-megapixel JPEG`);
+    let t = now();
+    const frame = await readSensor({ width: 4000, height: 3000, seed: 12 });
+    log(`  readSensor 4000x3000 (once, untimed for the seal): ${fmtMs(now() - t)}`);
+    t = now();
+    const camera = await world.newCamera("BENCH-12MP");
+    log(`  manufacture + register camera: ${fmtMs(now() - t)}`);
+    const extraCaptures = Math.max(0, photosNeeded(INGEST) - SEAL.runs - SEAL.warmup);
+    const seal = await benchSeal(world, camera, frame, { ...SEAL, extraCaptures });
+    log();
+
+    log(`## 3. Ingest sealed 12-megapixel JPEGs over HTTP (POST /v1/captures)`);
+    const ingest = await benchIngest(world, seal.sealedByCamera, INGEST);
+    log();
+
+    const rate = (variant: Variant, concurrency: number) => verify.rates[variant][concurrency]!;
+    const check = (ok: boolean) => (ok ? "✅" : "❌");
+    const rows: string[][] = [];
+    for (const c of CONCURRENCIES) {
+      const ratio = rate("ours", c) / rate("reference", c);
+      rows.push([
+        `Verify capture records, ${c} in flight`,
+        `${fmtInt(rate("ours", c))} records/s`,
+        `${fmtInt(rate("reference", c))} records/s (@simplewebauthn/server)`,
+        fmtRatio(ratio),
+        `≥ 3× ${check(ratio >= 3)}`,
+      ]);
+    }
+    for (const c of CONCURRENCIES) {
+      rows.push([
+        `… same record work on both sides, ${c} in flight`,
+        `${fmtInt(rate("ours", c))} records/s`,
+        `${fmtInt(rate("referenceFromJpeg", c))} records/s (our parsing + @simplewebauthn/server)`,
+        fmtRatio(rate("ours", c) / rate("referenceFromJpeg", c)),
+        "",
+      ]);
+    }
+    const sealRatio = seal.captureMs / seal.floorMs;
+    rows.push([
+      "Seal 12-MP JPEG (camera: captureAndQueue)",
+      fmtMs(seal.captureMs),
+      `${fmtMs(seal.floorMs)} (SHA-256 of file + 1 P-256 sign)`,
+      fmtRatio(sealRatio),
+      `≤ 1.3× ${check(sealRatio <= 1.3)}`,
+    ]);
+    rows.push([
+      "… same, against a floor that also writes the file",
+      fmtMs(seal.captureMs),
+      `${fmtMs(seal.floorWithWriteMs)} (+ writeFile/rename)`,
+      fmtRatio(seal.captureMs / seal.floorWithWriteMs),
+      "",
+    ]);
+    rows.push(["… pure sealJpeg (in-memory authenticator)", fmtMs(seal.sealMs), fmtMs(seal.floorMs), fmtRatio(seal.sealMs / seal.floorMs), ""]);
+    const ingestMsPerPhoto = (ingest.seconds * 1000) / ingest.photos;
+    const ingestRatio = ingestMsPerPhoto / ingest.floorMsPerPhoto;
+    rows.push([
+      `Ingest 12-MP JPEGs over HTTP (batches of ${ingest.batchSize})`,
+      `${ingest.photosPerSecond.toFixed(1)} photos/s, ${ingest.mbPerSecond.toFixed(0)} MiB/s`,
+      `${(1000 / ingest.floorMsPerPhoto).toFixed(0)} photos/s (SHA-256 of file + 1 P-256 verify)`,
+      fmtRatio(ingestRatio),
+      `≤ 2× ${check(ingestRatio <= 2)}`,
+    ]);
+
+    log(`## Summary (bench ran in ${((now() - started) / 1000).toFixed(0)} s; load average ${loadAtStart} at start, ${loadavg()} at end)`);
+    log();
+    log(`Machine: ${machineLine}.`);
+    log();
+    log(markdownTable(["Measure", "SnapSeal", "Floor / reference", "Ratio", "Target"], rows));
+    log();
+    log(
+      `- Verify: ${verify.records} records sealed by ${VERIFY.cameras} registered cameras, ${fmtInt(verify.jpegBytes)}-byte JPEGs (64x48); ` +
+        `the variants take turns on chunks of ${VERIFY.chunk} records; median of ${VERIFY.passes} passes. ` +
+        "SnapSeal's verifyCapture is handed the sealed JPEG: it extracts the record from the Exif MakerNote, strict-CBOR-decodes record and payload, " +
+        "parses authenticatorData and clientDataJSON, finds the credential (in memory), checks type, challenge, origin, rpIdHash and counter, " +
+        "verifies the signature with the (cached) imported key, hashes the image data against contentHash " +
+        "and verifies the time anchor the payload carries (a second P-256 signature, over a server statement). " +
+        "@simplewebauthn/server is handed a ready AuthenticationResponseJSON and the expected challenge, as in a web login: " +
+        "base64url decoding, clientData, authenticatorData, rpIdHash, counter, COSE key decode and import, signature. " +
+        "The \"same record work\" rows add to it our extraction, CBOR decoding, content hash and challenge computation. " +
+        `With the freshness window as at ingest, verifyCapture does ${CONCURRENCIES.map((c) => `${fmtInt(rate("oursIngest", c))} records/s at ${c} in flight`).join(", ")}.`,
+    );
+    log(
+      `- Seal: median of ${seal.runs} runs after ${SEAL.warmup} warm-up on one ${(seal.fileBytes / 2 ** 20).toFixed(1)} MiB 4000x3000 JPEG from readSensor (quality 90). ` +
+        "captureAndQueue includes the image hash, EXIF embed, the counter transaction in the camera's libSQL file and writing the sealed file; " +
+        "the floor uses node:crypto createHash and WebCrypto sign with a pre-imported key.",
+    );
+    log(
+      `- Ingest: median of ${ingest.rounds} rounds of ${ingest.photos} photos (${(ingest.bytes / 2 ** 20).toFixed(0)} MiB), sequential multipart batches of ${ingest.batchSize} ` +
+        "encoded before timing, to a verifier in the same process (libSQL file, WAL). " +
+        `Through postBatch, which builds the FormData per request, a round took ${(ingest.postBatchSeconds * 1000).toFixed(0)} ms (${(ingest.photos / ingest.postBatchSeconds).toFixed(1)} photos/s).`,
+    );
+  } finally {
+    clearTimeout(guard);
+    await teardown();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
