@@ -1,13 +1,14 @@
-// 3. Ingest of sealed 12-megapixel photos over HTTP: POST /v1/captures
-// multipart batches to the real verifier on 127.0.0.1, against the floor of one
-// SHA-256 over each photo plus one P-256 verification.
+// 3. Ingest of sealed 12-megapixel photos over HTTP: POST /v1/captures with
+// CBOR capture batches, as cameras sync, to the real verifier on 127.0.0.1,
+// against the floor of one SHA-256 over each photo plus one P-256 verification.
 
 import { createHash } from "node:crypto";
 import { toHex } from "../src/bytes.ts";
 import type { SealedCapture } from "../src/record/seal-record.ts";
 import { type VerificationContext, verifyCapture } from "../src/verify/verify-capture.ts";
 import { type StoredCredential, credentialKey, findCredential } from "../verifier/db/credentials.ts";
-import { postBatch, type World } from "../test/support/world.ts";
+import type { World } from "../test/support/world.ts";
+import { CAPTURE_BATCH_MEDIA_TYPE, decodeCaptureBatch, encodeCaptureBatch } from "../src/record/capture-batch.ts";
 import { fmtMB, fmtMs, fmtRatio, log, median, now, sample, textTable } from "./util.ts";
 
 const ECDSA_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
@@ -18,7 +19,7 @@ export interface IngestOptions {
   photos: number;
   batchSize: number;
   warmupBatches: number;
-  /** Timed rounds with ready-made multipart bodies; the median round is reported. */
+  /** Timed rounds with ready-made batch bodies; the median round is reported. */
   rounds: number;
 }
 
@@ -30,27 +31,13 @@ export interface IngestResult {
   seconds: number;
   photosPerSecond: number;
   mbPerSecond: number;
-  /** One more round through test/support/world.ts postBatch, which builds the FormData per request. */
-  postBatchSeconds: number;
   floorMsPerPhoto: number;
   breakdown: [string, number][];
 }
 
 /** How many sealed photos, in counter order, benchIngest needs. */
 export function photosNeeded(options: IngestOptions): number {
-  return options.warmupBatches * options.batchSize + options.photos * (options.rounds + 1);
-}
-
-interface Body {
-  type: string;
-  bytes: Uint8Array;
-}
-
-async function encodeBatch(batch: Uint8Array[]): Promise<Body> {
-  const form = new FormData();
-  batch.forEach((photo, index) => form.append("photo", new Blob([photo as Uint8Array<ArrayBuffer>], { type: "image/jpeg" }), `${index}.jpg`));
-  const request = new Request("http://127.0.0.1/", { method: "POST", body: form });
-  return { type: request.headers.get("content-type")!, bytes: new Uint8Array(await request.arrayBuffer()) };
+  return options.warmupBatches * options.batchSize + options.photos * options.rounds;
 }
 
 function checkResults(status: number, body: any): void {
@@ -67,21 +54,20 @@ export async function benchIngest(world: World, sealed: SealedCapture[], options
   const url = `${world.verifier.url}/v1/captures`;
   const batches = (list: Uint8Array[]) => Array.from({ length: Math.ceil(list.length / batchSize) }, (_, b) => list.slice(b * batchSize, (b + 1) * batchSize));
 
-  // Photos go in counter order: warm-up, the timed rounds, then the postBatch round.
+  // Photos go in counter order: warm-up, then the timed rounds.
   let cursor = 0;
   const take = (n: number) => photos.slice(cursor, (cursor += n));
   const warmup = take(options.warmupBatches * batchSize);
   const rounds = Array.from({ length: options.rounds }, () => take(perRound));
-  const postBatchRound = take(perRound);
 
-  // Bodies are encoded before timing: the rounds measure the verifier, not the client's FormData.
-  const encodedRounds = await Promise.all(rounds.map((round) => Promise.all(batches(round).map(encodeBatch))));
-  const send = async (body: Body) => {
-    const response = await fetch(url, { method: "POST", body: body.bytes as Uint8Array<ArrayBuffer>, headers: { "content-type": body.type } });
+  // Bodies are encoded before timing: the rounds measure the verifier, not the camera.
+  const encodedRounds = rounds.map((round) => batches(round).map(encodeCaptureBatch));
+  const send = async (body: Uint8Array) => {
+    const response = await fetch(url, { method: "POST", body: body as Uint8Array<ArrayBuffer>, headers: { "content-type": CAPTURE_BATCH_MEDIA_TYPE } });
     checkResults(response.status, await response.json());
   };
 
-  for (const batch of batches(warmup)) await send(await encodeBatch(batch));
+  for (const batch of batches(warmup)) await send(encodeCaptureBatch(batch));
 
   const roundSeconds: number[] = [];
   const batchMs: number[][] = [];
@@ -96,12 +82,6 @@ export async function benchIngest(world: World, sealed: SealedCapture[], options
     roundSeconds.push((now() - start) / 1000);
     batchMs.push(times);
   }
-  const start = now();
-  for (const batch of batches(postBatchRound)) {
-    const { status, body } = await postBatch(world.verifier, batch);
-    checkResults(status, body);
-  }
-  const postBatchSeconds = (now() - start) / 1000;
 
   // Floor: per photo, SHA-256 over every byte and one P-256 verification.
   const keyPair = (await crypto.subtle.generateKey(ECDSA_P256, false, ["sign", "verify"])) as CryptoKeyPair;
@@ -135,13 +115,12 @@ export async function benchIngest(world: World, sealed: SealedCapture[], options
       }),
     ],
     [
-      `multipart parse x${batchSize} (Request.formData, arrayBuffer per part, as readPhotos)`,
+      `batch body read + CBOR decode x${batchSize} (as readPhotos)`,
       await part(async () => {
-        const parsed = await new Request("http://127.0.0.1/", { method: "POST", body: body.bytes as Uint8Array<ArrayBuffer>, headers: { "content-type": body.type } }).formData();
-        for (const entry of parsed.getAll("photo")) new Uint8Array(await (entry as Blob).arrayBuffer());
+        const read = new Uint8Array(await new Request("http://127.0.0.1/", { method: "POST", body: body as Uint8Array<ArrayBuffer> }).arrayBuffer());
+        decodeCaptureBatch(read, { maxPhotos: batchSize, maxPhotoBytes: config.maxPhotoBytes });
       }),
     ],
-    [`multipart encode x${batchSize} (client FormData, what postBatch adds)`, await part(() => encodeBatch(batch))],
     [`floor x${batchSize} (createHash + subtle.verify)`, floorMsPerPhoto * batchSize],
   ];
 
@@ -160,7 +139,6 @@ export async function benchIngest(world: World, sealed: SealedCapture[], options
         ["median round: photos/s", photosPerSecond.toFixed(1)],
         ["median round: MiB/s", mbPerSecond.toFixed(1)],
         ["median round: per photo", fmtMs((medianRound * 1000) / perRound)],
-        ["postBatch round (FormData per request)", `${(postBatchSeconds * 1000).toFixed(0)} ms, ${(perRound / postBatchSeconds).toFixed(1)} photos/s`],
         ["floor per photo", fmtMs(floorMsPerPhoto)],
         ["ratio (median round)", fmtRatio((medianRound * 1000) / perRound / floorMsPerPhoto)],
       ],
@@ -176,7 +154,6 @@ export async function benchIngest(world: World, sealed: SealedCapture[], options
     seconds: medianRound,
     photosPerSecond,
     mbPerSecond,
-    postBatchSeconds,
     floorMsPerPhoto,
     breakdown,
   };

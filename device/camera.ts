@@ -1,6 +1,7 @@
 import { readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Client } from "@libsql/client";
+import "../edge/node-sha256.ts";
 import type { TimeAnchorToken } from "../src/record/payload.ts";
 import { SoftAuthenticator } from "./authenticator/soft-authenticator.ts";
 import { type CameraPaths, cameraPaths, openCameraDb } from "./camera-db.ts";

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { CAPTURE_BATCH_MEDIA_TYPE, encodeCaptureBatch } from "../src/record/capture-batch.ts";
 import { type TimeAnchorJson, anchorFromJson } from "../src/record/time-anchor.ts";
 import { type Camera, activeCredential, storeTimeAnchor } from "./camera.ts";
 import { makeDurable } from "./camera-db.ts";
@@ -44,12 +45,12 @@ export async function syncQueue(camera: Camera, options: SyncOptions = {}): Prom
       await camera.db.execute({ sql: "SELECT seq, file FROM queue WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?", args: [afterSeq, batchSize] })
     ).rows.map((row) => ({ seq: Number(row.seq), file: String(row.file) }));
     if (pending.length === 0) return report;
-    const form = new FormData();
-    for (const item of pending) {
-      const bytes = await readFile(join(camera.paths.captures, item.file));
-      form.append("photo", new Blob([bytes], { type: "image/jpeg" }), item.file);
-    }
-    const answer = await callVerifier<{ results: SyncResult[]; anchor: TimeAnchorJson }>(url, { method: "POST", body: form });
+    const photos = await Promise.all(pending.map((item) => readFile(join(camera.paths.captures, item.file))));
+    const answer = await callVerifier<{ results: SyncResult[]; anchor: TimeAnchorJson }>(url, {
+      method: "POST",
+      headers: { "content-type": CAPTURE_BATCH_MEDIA_TYPE },
+      body: encodeCaptureBatch(photos) as Uint8Array<ArrayBuffer>,
+    });
     if (!Array.isArray(answer.results) || answer.results.length !== pending.length) throw new Error("verifier answered a different number of results");
     report.batches++;
     const settledAt = Date.now();

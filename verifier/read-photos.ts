@@ -1,10 +1,12 @@
 import type { Context } from "hono";
 import { ProvenanceError } from "../src/errors.ts";
+import { CAPTURE_BATCH_MEDIA_TYPE, decodeCaptureBatch } from "../src/record/capture-batch.ts";
 import type { AppEnv } from "./services.ts";
 
 /**
- * Photos arrive as multipart/form-data "photo" parts (sync batches, in capture
- * order) or, for a single check, as a raw image/jpeg body. A part over the photo
+ * Photos arrive as a CBOR capture batch (what cameras send; see
+ * src/record/capture-batch.ts), as multipart/form-data "photo" parts, both in
+ * capture order, or, for a single check, as a raw image/jpeg body. A part over the photo
  * limit is returned as its error, in its place, so one oversized photo is
  * refused on its own instead of blocking the rest of a camera's queue.
  */
@@ -16,8 +18,11 @@ export async function readPhotos(c: Context<AppEnv>, maxPhotos: number): Promise
     if (bytes.length > maxPhotoBytes) throw new ProvenanceError("image_too_large");
     return [bytes];
   }
+  if (type.startsWith(CAPTURE_BATCH_MEDIA_TYPE)) {
+    return decodeCaptureBatch(new Uint8Array(await c.req.arrayBuffer()), { maxPhotos, maxPhotoBytes });
+  }
   if (!type.startsWith("multipart/form-data")) {
-    throw new ProvenanceError("unsupported_media_type", "send multipart/form-data with photo parts, or image/jpeg");
+    throw new ProvenanceError("unsupported_media_type", "send application/cbor (a batch), multipart/form-data with photo parts, or image/jpeg");
   }
   let form: FormData;
   try {

@@ -4,6 +4,9 @@ import { type StoredCredential, findCredential, credentialKey } from "./db/crede
 import type { Services } from "./services.ts";
 import { receiptTime } from "./db/receipts.ts";
 
+/** Credential lookups shared by the photos of one request: a sync batch almost always comes from one camera. */
+export type CredentialLookups = Map<string, Promise<StoredCredential | null>>;
+
 /**
  * Runs the shared verification (src/verify/verify-capture.ts) against this
  * verifier's registry. A sync is judged as received now, with freshness; a
@@ -12,8 +15,9 @@ import { receiptTime } from "./db/receipts.ts";
 export function verifyPhoto(
   services: Services,
   jpeg: Uint8Array,
-  options: { receivedAt: number; applyFreshness: boolean },
+  options: { receivedAt: number; applyFreshness: boolean; lookups?: CredentialLookups },
 ): Promise<CaptureVerification<StoredCredential>> {
+  const lookups = options.lookups ?? new Map();
   const { db, config, anchorKeys, fingerprint } = services;
   const freshness: FreshnessPolicy = {
     receivedAt: options.receivedAt,
@@ -21,7 +25,12 @@ export function verifyPhoto(
     maxSkewMs: config.clockSkewMs,
   };
   return verifyCapture(jpeg, {
-    findCredential: (credentialId) => findCredential(db, credentialKey(credentialId)),
+    findCredential: (credentialId) => {
+      const id = credentialKey(credentialId);
+      let found = lookups.get(id);
+      if (!found) lookups.set(id, (found = findCredential(db, id)));
+      return found;
+    },
     anchorKey: async (kid) => anchorKeys.verifyingKeys.get(toHex(kid)) ?? null,
     receivedAt: async (recordHash) => (options.applyFreshness ? options.receivedAt : ((await receiptTime(db, recordHash)) ?? options.receivedAt)),
     ...(options.applyFreshness ? { freshness } : {}),

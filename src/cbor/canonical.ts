@@ -38,11 +38,24 @@ function prepare(value: CborValue): unknown {
   }
   if (Array.isArray(value)) return value.map(prepare);
   if (value instanceof Map) {
-    const entries = [...value].map(([key, item]) => [key, prepare(item), cbor.encode(key)] as const);
+    const entries = [...value].map(([key, item]) => [key, prepare(item), encodedKey(key)] as const);
     entries.sort((a, b) => compareBytes(a[2], b[2]));
     return new Map(entries.map(([key, item]) => [key, item]));
   }
   return value;
+}
+
+/** Map keys are encoded once each; the bound keeps hostile input from growing the memo. */
+const encodedKeys = new Map<string | number, Uint8Array>();
+const MAX_REMEMBERED_KEYS = 128;
+
+function encodedKey(key: string | number): Uint8Array {
+  let encoded = encodedKeys.get(key);
+  if (!encoded) {
+    encoded = new Uint8Array(cbor.encode(key));
+    if (encodedKeys.size < MAX_REMEMBERED_KEYS) encodedKeys.set(key, encoded);
+  }
+  return encoded;
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {

@@ -27,7 +27,10 @@ export interface JpegLayout {
   readonly frame: JpegSegment;
   /** Offset of the first marker that is neither SOI, APPn nor COM. */
   readonly imageDataStart: number;
-  /** Offset just past the EOI that ends the last scan; anything after it is not part of the image. */
+  /**
+   * Offset just past the last EOI marker in the file. Everything a decoder
+   * reads (tables, frame, every scan) lies before it; bytes after it do not.
+   */
   readonly imageDataEnd: number;
 }
 
@@ -36,7 +39,6 @@ export function readJpegLayout(jpeg: Uint8Array): JpegLayout {
   const metadata: JpegSegment[] = [];
   let imageDataStart = -1;
   let frame: JpegSegment | undefined;
-  let scans = 0;
   let position = 2;
   for (;;) {
     const at = markerAt(jpeg, position);
@@ -50,10 +52,7 @@ export function readJpegLayout(jpeg: Uint8Array): JpegLayout {
       }
       imageDataStart = at;
     }
-    if (marker === Marker.EOI) {
-      if (frame === undefined || scans === 0) malformed(`EOI at offset ${at} before any scan`);
-      return { metadata, frame, imageDataStart, imageDataEnd: at + 2 };
-    }
+    if (marker === Marker.EOI) malformed(`EOI at offset ${at} before any scan`);
     if (isStandaloneMarker(marker)) {
       position = at + 2;
       continue;
@@ -65,8 +64,7 @@ export function readJpegLayout(jpeg: Uint8Array): JpegLayout {
       frame ??= segment;
     } else if (marker === Marker.SOS) {
       if (frame === undefined) malformed(`scan at offset ${at} before any frame header`);
-      scans++;
-      position = endOfEntropyCodedData(jpeg, position);
+      return { metadata, frame, imageDataStart, imageDataEnd: endOfLastEoi(jpeg, position) };
     }
   }
 }
@@ -106,26 +104,16 @@ function segmentAt(jpeg: Uint8Array, at: number, marker: number): JpegSegment {
 }
 
 /**
- * Returns the offset of the marker that ends the entropy-coded data starting at
- * `position`. Inside scan data 0xFF is followed by 0x00 (a stuffed byte) or by
- * RSTn; anything else, after optional fill bytes, is a real marker. indexOf keeps
- * the search native, which matters for multi-megabyte scans.
+ * Finds the end of the last EOI marker after `from`, searching back from the end
+ * of the file. Entropy-coded data never holds 0xFF 0xD9 (a 0xFF there is followed
+ * by 0x00 or RSTn), so this needs no walk through multi-megabyte scans: a camera
+ * file ends in EOI and the search stops at once. A file cut short has none.
  */
-function endOfEntropyCodedData(jpeg: Uint8Array, position: number): number {
-  let from = position;
-  for (;;) {
-    const ff = jpeg.indexOf(0xff, from);
-    if (ff < 0) malformed("scan data runs to the end of the file without EOI");
-    let next = ff + 1;
-    while (next < jpeg.length && jpeg[next] === 0xff) next++;
-    if (next >= jpeg.length) malformed("scan data runs to the end of the file without EOI");
-    const code = jpeg[next]!;
-    if (code === 0x00 || (code >= 0xd0 && code <= 0xd7)) {
-      from = next + 1;
-      continue;
-    }
-    return next - 1;
+function endOfLastEoi(jpeg: Uint8Array, from: number): number {
+  for (let at = jpeg.lastIndexOf(Marker.EOI); at > from; at = jpeg.lastIndexOf(Marker.EOI, at - 1)) {
+    if (jpeg[at - 1] === 0xff) return at + 1;
   }
+  return malformed("no EOI marker after the first scan: the file is truncated");
 }
 
 function hex(byte: number): string {

@@ -25,8 +25,24 @@ export async function signTimeAnchor(privateKey: CryptoKey, kid: Uint8Array, t: 
   return { t, kid, sig: await signEs256(privateKey, anchorMessage(t, kid)) };
 }
 
+/**
+ * A camera carries the same anchor in every capture until it next goes online,
+ * so a verifier sees each anchor many times: answers are kept per key (bounded).
+ */
+const MAX_REMEMBERED_ANCHORS = 4096;
+const verdictsByKey = new WeakMap<CryptoKey, Map<string, Promise<boolean>>>();
+
 export function verifyTimeAnchor(publicKey: CryptoKey, anchor: TimeAnchorToken): Promise<boolean> {
-  return verifyEs256(publicKey, anchor.sig, anchorMessage(anchor.t, anchor.kid));
+  let verdicts = verdictsByKey.get(publicKey);
+  if (!verdicts) verdictsByKey.set(publicKey, (verdicts = new Map()));
+  const id = `${anchor.t}:${toBase64Url(anchor.kid)}:${toBase64Url(anchor.sig)}`;
+  let verdict = verdicts.get(id);
+  if (!verdict) {
+    verdict = verifyEs256(publicKey, anchor.sig, anchorMessage(anchor.t, anchor.kid));
+    if (verdicts.size >= MAX_REMEMBERED_ANCHORS) verdicts.delete(verdicts.keys().next().value!);
+    verdicts.set(id, verdict);
+  }
+  return verdict;
 }
 
 export interface TimeAnchorJson {

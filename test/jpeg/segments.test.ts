@@ -88,10 +88,16 @@ describe("readJpegLayout", () => {
     assert.equal(readJpegLayout(jpeg).imageDataEnd, jpeg.length);
   });
 
-  it("ignores whatever follows EOI", async () => {
+  it("ignores a trailer after EOI (say, a motion-photo video)", async () => {
     const plain = await encodeJpeg(scene);
-    const jpeg = concatBytes(plain, Uint8Array.of(0xff, 0xd8, 0x00, 0xff, 0xd9, 0xff, 0xda, 0x01));
+    const jpeg = concatBytes(plain, new TextEncoder().encode("\0\0\0\x18ftypmp42 trailing video"), Uint8Array.of(0xff, 0xd8, 0xff));
     assert.equal(readJpegLayout(jpeg).imageDataEnd, plain.length);
+  });
+
+  it("ends the image data at the last EOI, so a trailer holding an EOI is covered too", async () => {
+    const plain = await encodeJpeg(scene);
+    const jpeg = concatBytes(plain, Uint8Array.of(0x00, 0xff, 0xd9, 0x01));
+    assert.equal(readJpegLayout(jpeg).imageDataEnd, plain.length + 3);
   });
 
   describe("refuses what is not a whole JPEG", () => {

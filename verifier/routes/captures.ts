@@ -6,7 +6,7 @@ import { credentialKey } from "../db/credentials.ts";
 import { type LedgerOutcome, type VerifiedForLedger, recordCaptures } from "../db/ledger.ts";
 import { readPhotos } from "../read-photos.ts";
 import type { AppEnv } from "../services.ts";
-import { verifyPhoto } from "../verify-photo.ts";
+import { type CredentialLookups, verifyPhoto } from "../verify-photo.ts";
 import { freshAnchor } from "./time.ts";
 import { fail } from "../validate.ts";
 
@@ -30,8 +30,9 @@ export const captures = new Hono<AppEnv>()
       const services = c.var.services;
       const photos = await readPhotos(c, services.config.maxBatchPhotos);
       const receivedAt = services.now();
+      const lookups: CredentialLookups = new Map();
       const verifications = await Promise.all(
-        photos.map((photo) => (photo instanceof ProvenanceError ? photo : verifyPhoto(services, photo, { receivedAt, applyFreshness: true }))),
+        photos.map((photo) => (photo instanceof ProvenanceError ? photo : verifyPhoto(services, photo, { receivedAt, applyFreshness: true, lookups }))),
       );
       const results: SyncResult[] = [];
       const accepted: { index: number; capture: VerifiedForLedger }[] = [];
