@@ -22,6 +22,7 @@ import { after, afterEach, before, describe, it } from "node:test";
 import { concatBytes, fromBase64Url, toBase64Url, toHex, utf8 } from "../../src/bytes.ts";
 import { type CborValue, encodeCanonical } from "../../src/cbor/canonical.ts";
 import { type ErrorCode, errorCodes } from "../../src/errors.ts";
+import { encodeCaptureBatch } from "../../src/record/capture-batch.ts";
 import { captureIdFor } from "../../src/record/capture-record.ts";
 import { encodeClientData } from "../../src/webauthn/client-data.ts";
 import type { Camera } from "../../device/camera.ts";
@@ -474,6 +475,45 @@ describe("POST /v1/captures: oversized batches", () => {
   });
   it("a photo sent as one part of 8 MB → 413 body_too_large", async () => {
     await expectError(await fetch(`${url}/v1/captures`, { method: "POST", headers: closeAfter, body: form([["photo", new Uint8Array(8 * 1024 * 1024)]]) }), "body_too_large");
+  });
+});
+
+describe("POST /v1/captures: CBOR capture batches it cannot take", () => {
+  const postCbor = (body: Uint8Array) => post("/v1/captures", body as Uint8Array<ArrayBuffer>, { "content-type": "application/cbor" });
+  const hex = (text: string) => Uint8Array.from(text.match(/../g)!.map((pair) => parseInt(pair, 16)));
+  it("a CBOR map instead of an array → 400 bad_request", async () => {
+    await expectError(await postCbor(hex("a0")), "bad_request");
+  });
+  it("an empty array → 400 bad_request", async () => {
+    await expectError(await postCbor(hex("80")), "bad_request");
+  });
+  it("a text item instead of a byte string → 400 bad_request", async () => {
+    // [ "a", h'ff' ]
+    await expectError(await postCbor(hex("82616141ff")), "bad_request");
+  });
+  it("trailing bytes after the array → 400 bad_request", async () => {
+    await expectError(await postCbor(concatBytes(encodeCaptureBatch([sealed(1).jpeg]), hex("00"))), "bad_request");
+  });
+  it("a byte string declaring 2^64-1 bytes → 400 bad_request", async () => {
+    await expectError(await postCbor(hex("815bffffffffffffffff")), "bad_request");
+  });
+  it("10,000 nested arrays → 400 bad_request", async () => {
+    await expectError(await postCbor(new Uint8Array(10_000).fill(0x81)), "bad_request");
+  });
+  it(`too many photos (${MAX_BATCH_PHOTOS + 1}) → 400 bad_request`, async () => {
+    await expectError(await postCbor(encodeCaptureBatch(Array.from({ length: MAX_BATCH_PHOTOS + 1 }, () => sealed(1).jpeg))), "bad_request");
+  });
+  it("an oversized photo beside a good one → 200, that photo rejected image_too_large", async () => {
+    const response = await postCbor(encodeCaptureBatch([new Uint8Array(MAX_PHOTO_BYTES + 1), sealed(1).jpeg]));
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { results: { status: string; code?: string }[] };
+    assert.deepEqual(
+      body.results.map((result) => [result.status, result.code]),
+      [
+        ["rejected", "image_too_large"],
+        ["already_recorded", undefined],
+      ],
+    );
   });
 });
 
