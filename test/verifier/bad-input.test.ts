@@ -123,7 +123,11 @@ async function snapshot(): Promise<Snapshot> {
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   bad_request: 400,
+  image_malformed: 400,
   record_malformed: 400,
+  payload_malformed: 400,
+  record_version_unsupported: 400,
+  record_too_large: 413,
   client_data_malformed: 400,
   registration_challenge_invalid: 400,
   attestation_malformed: 400,
@@ -302,10 +306,18 @@ const hostilePhotos: HostilePhoto[] = [
 
 const verdictFor = (code: ErrorCode) => (code === "record_missing" ? "no_record" : "invalid");
 
+/** A photo that does not parse is bad input: a 4xx with the error body, and the report beside it; no record is an answer (200). */
 async function expectCheckReport(response: Response, code: ErrorCode): Promise<void> {
   const text = await response.text();
-  assert.equal(response.status, 200, `status; body ${text.slice(0, 300)}`);
   const body = JSON.parse(text);
+  if (code === "record_missing") {
+    assert.equal(response.status, 200, `status; body ${text.slice(0, 300)}`);
+    assert.equal(body.error, undefined);
+  } else {
+    assert.equal(response.status, STATUS[code], `status; body ${text.slice(0, 300)}`);
+    assert.equal(body.error.code, code);
+    expectMessageOf(code, body.error.message);
+  }
   assert.equal(body.verdict, verdictFor(code));
   assert.deepEqual(body.passed, []);
   assert.equal(body.failure.step, "parse");

@@ -8,6 +8,7 @@ import type { AppEnv } from "../services.ts";
 import { fail } from "../validate.ts";
 import { verifyPhoto } from "../verify-photo.ts";
 import { receiptTime } from "../db/receipts.ts";
+import { httpStatusFor } from "../http-errors.ts";
 
 /**
  * The public check: anyone posts a photo and learns which registered device
@@ -25,7 +26,13 @@ export const provenance = new Hono<AppEnv>().post(
     const result = await verifyPhoto(services, photo!, { receivedAt: services.now(), applyFreshness: false });
     const receivedAt = result.evidence.recordHash ? await receiptTime(services.db, result.evidence.recordHash) : null;
     const credential = result.evidence.credential;
+    // A file that is not a well-formed photo with a well-formed record is bad
+    // input (4xx, with the usual error body); every other outcome, "no record"
+    // and "refused" included, is an answer to a good question (200).
+    const malformed = !result.ok && result.failedStep === "parse" && result.error.code !== "record_missing";
+    const status = malformed ? httpStatusFor(result.error.code) : 200;
     return c.json({
+      ...(malformed ? { error: { code: result.error.code, message: result.error.message } } : {}),
       ...reportOf(result),
       recorded: receivedAt === null ? null : { captureId: captureIdFor(result.evidence.recordHash!), receivedAt: new Date(receivedAt).toISOString() },
       device: credential
@@ -37,6 +44,6 @@ export const provenance = new Hono<AppEnv>().post(
             flagged: credential.flaggedAt !== null,
           }
         : null,
-    });
+    }, status);
   },
 );
