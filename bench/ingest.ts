@@ -17,9 +17,8 @@ import { type StoredCredential, credentialKey, findCredential } from "../verifie
 import type { World } from "../test/support/world.ts";
 import { CAPTURE_BATCH_MEDIA_TYPE, decodeCaptureBatch, encodeCaptureBatch } from "../src/record/capture-batch.ts";
 import { fmtMB, fmtMs, fmtRatio, log, median, sample, textTable } from "./util.ts";
+import { ECDSA_P256, ECDSA_SHA256 } from "../src/crypto/es256.ts";
 
-const ECDSA_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
-const ECDSA_SHA256 = { name: "ECDSA", hash: "SHA-256" } as const;
 
 export interface IngestOptions {
   /** Photos per timed round. */

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { concatBytes, utf8 } from "../src/bytes.ts";
-import { signEs256 } from "../src/crypto/es256.ts";
+import { ECDSA_P256, ECDSA_SHA256, signEs256 } from "../src/crypto/es256.ts";
 import { sha256 } from "../src/crypto/sha256.ts";
 import { embedRecord } from "../src/jpeg/exif-record.ts";
 import { imageDataHash } from "../src/jpeg/image-hash.ts";
@@ -20,8 +20,6 @@ import type { Frame } from "../device/sensor.ts";
 import type { World } from "../test/support/world.ts";
 import { fmtMB, fmtMs, fmtRatio, log, median, sample, textTable } from "./util.ts";
 
-const ECDSA_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
-const ECDSA_SHA256 = { name: "ECDSA", hash: "SHA-256" } as const;
 
 export interface SealResult {
   fileBytes: number;

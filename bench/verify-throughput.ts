@@ -16,6 +16,7 @@ import { readSensor } from "../device/sensor.ts";
 import { type StoredCredential, credentialKey, findCredential } from "../verifier/db/credentials.ts";
 import type { World } from "../test/support/world.ts";
 import { fmtInt, log, median, now, pool, textTable } from "./util.ts";
+import { toAuthenticationResponseJSON } from "../src/record/assertion-response.ts";
 
 export interface VerifyBenchOptions {
   records: number;
@@ -96,17 +97,7 @@ export async function benchVerify(world: World, options: VerifyBenchOptions): Pr
       const publicKey = coseKeys.get(id);
       if (!publicKey) throw new Error("unknown credential");
       const result = await verifyAuthenticationResponse({
-        response: {
-          id,
-          rawId: id,
-          type: "public-key",
-          clientExtensionResults: {},
-          response: {
-            clientDataJSON: toBase64Url(record.clientDataJSON),
-            authenticatorData: toBase64Url(record.authenticatorData),
-            signature: toBase64Url(record.signature),
-          },
-        },
+        response: toAuthenticationResponseJSON(record),
         expectedChallenge: await expectedChallenge(record.payload),
         credential: { id, publicKey: publicKey as Uint8Array<ArrayBuffer>, counter: payload.counter - 1 },
         ...fidoOptions,
@@ -173,17 +164,7 @@ async function makeRecords(world: World, options: VerifyBenchOptions): Promise<{
         const id = toBase64Url(sealed.record.credentialId);
         items.push({
           jpeg: sealed.jpeg,
-          response: {
-            id,
-            rawId: id,
-            type: "public-key",
-            clientExtensionResults: {},
-            response: {
-              clientDataJSON: toBase64Url(sealed.record.clientDataJSON),
-              authenticatorData: toBase64Url(sealed.record.authenticatorData),
-              signature: toBase64Url(sealed.record.signature),
-            },
-          },
+          response: toAuthenticationResponseJSON(sealed.record),
           challenge: await expectedChallenge(sealed.record.payload),
           credential: { id, publicKey: credentials.get(id)!.coseKey as Uint8Array<ArrayBuffer>, counter: sealed.payload.counter - 1 },
         });

@@ -1,13 +1,12 @@
 import type { Client, Transaction } from "@libsql/client";
 import { concatBytes, utf8 } from "../../src/bytes.ts";
-import { signEs256 } from "../../src/crypto/es256.ts";
+import { ECDSA_P256, signEs256 } from "../../src/crypto/es256.ts";
 import { sha256 } from "../../src/crypto/sha256.ts";
 import { GENESIS_PREV } from "../../src/record/payload.ts";
 import { encodeAttestationObject } from "../../src/webauthn/attestation-object.ts";
 import { Flags, encodeAuthenticatorData } from "../../src/webauthn/authenticator-data.ts";
 import { COSE_ALG_ES256, encodeCoseP256 } from "../../src/webauthn/cose-key.ts";
 
-const ECDSA_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
 
 /** UP and UV stay clear: a camera signs with nobody present to test for. */
 const ASSERTION_FLAGS = 0;

@@ -3,7 +3,8 @@
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { ATTESTATION_OU, ID_FIDO_GEN_CE_AAGUID, aaguidExtensionValue } from "../../src/webauthn/verify-packed-attestation.ts";
-import { ECDSA_P256, ECDSA_SHA256, type VendorCa, checkNameLength, randomCertificateSerial, validityFromNow } from "./vendor-ca.ts";
+import { ECDSA_P256, ECDSA_SHA256 } from "../../src/crypto/es256.ts";
+import { type VendorCa, checkNameLength, randomCertificateSerial, validityFromNow } from "./vendor-ca.ts";
 
 export interface AttestationCertificateOptions {
   /** The device serial number, written to the subject's serialNumber attribute. */

@@ -5,6 +5,7 @@ import * as x509 from "@peculiar/x509";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { toHex } from "../../src/bytes.ts";
+import { ECDSA_P256, ECDSA_SHA256 } from "../../src/crypto/es256.ts";
 
 /** A manufacturer's attestation root: the certificate verifiers trust, and the key that issues device certificates. */
 export interface VendorCa {
@@ -16,8 +17,6 @@ export interface VendorCa {
   privateKey: CryptoKey;
 }
 
-export const ECDSA_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
-export const ECDSA_SHA256 = { name: "ECDSA", hash: "SHA-256" } as const;
 
 export const ROOT_CERTIFICATE_FILE = "root.pem";
 export const ROOT_KEY_FILE = "root.key.pem";

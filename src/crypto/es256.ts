@@ -1,8 +1,9 @@
 import { derToRaw, rawToLowSDer } from "./p256-signature.ts";
 import { toHex } from "../bytes.ts";
 
-const ECDSA_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
-const ECDSA_SHA256 = { name: "ECDSA", hash: "SHA-256" } as const;
+/** WebCrypto algorithm parameters for P-256 keys and ES256 signatures. */
+export const ECDSA_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
+export const ECDSA_SHA256 = { name: "ECDSA", hash: "SHA-256" } as const;
 
 /**
  * Importing a key costs as much as verifying with it, and the same device keys

@@ -5,7 +5,7 @@ import * as x509 from "@peculiar/x509";
 import { bytesEqual, concatBytes } from "../bytes.ts";
 import type { CborValue } from "../cbor/canonical.ts";
 import { shapeOf } from "../cbor/shape.ts";
-import { verifyEs256 } from "../crypto/es256.ts";
+import { ECDSA_P256, verifyEs256 } from "../crypto/es256.ts";
 import { ProvenanceError } from "../errors.ts";
 import { decodeAttestationObject } from "./attestation-object.ts";
 import {
@@ -218,7 +218,7 @@ function readPackedStatement(attStmt: Map<string, CborValue>): PackedStatement {
 /** ES256 means ECDSA over P-256: a certificate with any other key cannot have made sig. */
 async function importAttestationKey(certificate: Certificate): Promise<CryptoKey> {
   try {
-    return await crypto.subtle.importKey("spki", certificate.publicKey.rawData, { name: "ECDSA", namedCurve: "P-256" }, false, [
+    return await crypto.subtle.importKey("spki", certificate.publicKey.rawData, ECDSA_P256, false, [
       "verify",
     ]);
   } catch {

@@ -13,7 +13,8 @@ import { encodeClientData } from "../../src/webauthn/client-data.ts";
 import { COSE_ALG_ES256, encodeCoseP256 } from "../../src/webauthn/cose-key.ts";
 import { ATTESTATION_OU, ID_FIDO_GEN_CE_AAGUID, aaguidExtensionValue } from "../../src/webauthn/verify-packed-attestation.ts";
 import { issueAttestationCertificate } from "../../device/manufacture/attestation-certificate.ts";
-import { ECDSA_P256, ECDSA_SHA256, type VendorCa, createVendorCa } from "../../device/manufacture/vendor-ca.ts";
+import { ECDSA_P256, ECDSA_SHA256 } from "../../src/crypto/es256.ts";
+import { type VendorCa, createVendorCa } from "../../device/manufacture/vendor-ca.ts";
 
 export const RP_ID = "verifier.example";
 export const ORIGIN = "https://verifier.example";

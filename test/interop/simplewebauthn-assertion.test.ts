@@ -6,6 +6,7 @@ import type { Camera } from "../../device/camera.ts";
 import { toBase64Url } from "../../src/bytes.ts";
 import { extractRecord } from "../../src/jpeg/exif-record.ts";
 import { decodeRecord } from "../../src/record/capture-record.ts";
+import { toAuthenticationResponseJSON } from "../../src/record/assertion-response.ts";
 import { expectedChallenge } from "../../src/record/seal-record.ts";
 import { findCredential } from "../../verifier/db/credentials.ts";
 import { type World, capture, createWorld } from "../support/world.ts";
@@ -24,17 +25,7 @@ async function verifyWithSimpleWebAuthn(photo: Uint8Array, options: { challenge?
   const record = decodeRecord(extractRecord(photo)!);
   const credential = (await findCredential(world.verifier.services.db, toBase64Url(record.credentialId)))!;
   return verifyAuthenticationResponse({
-    response: {
-      id: toBase64Url(record.credentialId),
-      rawId: toBase64Url(record.credentialId),
-      type: "public-key",
-      clientExtensionResults: {},
-      response: {
-        authenticatorData: toBase64Url(record.authenticatorData),
-        clientDataJSON: toBase64Url(record.clientDataJSON),
-        signature: toBase64Url(record.signature),
-      },
-    },
+    response: toAuthenticationResponseJSON(record),
     expectedChallenge: options.challenge ?? (await expectedChallenge(record.payload)),
     expectedOrigin: credential.origin,
     expectedRPID: credential.rpId,

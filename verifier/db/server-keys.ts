@@ -1,8 +1,8 @@
 import type { Client } from "@libsql/client";
 import { toHex } from "../../src/bytes.ts";
 import { anchorKeyId } from "../../src/record/time-anchor.ts";
+import { ECDSA_P256 } from "../../src/crypto/es256.ts";
 
-const ECDSA_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
 
 export interface AnchorKeys {
   kid: Uint8Array;
