@@ -218,9 +218,7 @@ function readPackedStatement(attStmt: Map<string, CborValue>): PackedStatement {
 /** ES256 means ECDSA over P-256: a certificate with any other key cannot have made sig. */
 async function importAttestationKey(certificate: Certificate): Promise<CryptoKey> {
   try {
-    return await crypto.subtle.importKey("spki", certificate.publicKey.rawData, ECDSA_P256, false, [
-      "verify",
-    ]);
+    return await crypto.subtle.importKey("spki", certificate.publicKey.rawData, ECDSA_P256, false, ["verify"]);
   } catch {
     throw new ProvenanceError("attestation_certificate_invalid", "the attestation certificate's key is not an ECDSA P-256 key");
   }
