@@ -1,7 +1,7 @@
 import { type CborValue, encodeCanonical } from "../cbor/canonical.ts";
 import { signEs256, verifyEs256 } from "../crypto/es256.ts";
 import { sha256 } from "../crypto/sha256.ts";
-import { fromBase64Url, toBase64Url } from "../bytes.ts";
+import { bytesEqual, fromBase64Url, toBase64Url } from "../bytes.ts";
 import type { TimeAnchorToken } from "./payload.ts";
 
 /**
@@ -27,21 +27,25 @@ export async function signTimeAnchor(privateKey: CryptoKey, kid: Uint8Array, t: 
 
 /**
  * A camera carries the same anchor in every capture until it next goes online,
- * so a verifier sees each anchor many times: answers are kept per key (bounded).
+ * so a verifier sees each anchor many times: answers are kept per key and
+ * anchor time (bounded), and reused only for the very same kid and signature.
  */
 const MAX_REMEMBERED_ANCHORS = 4096;
-const verdictsByKey = new WeakMap<CryptoKey, Map<string, Promise<boolean>>>();
+interface Remembered {
+  kid: Uint8Array;
+  sig: Uint8Array;
+  verdict: Promise<boolean>;
+}
+const verdictsByKey = new WeakMap<CryptoKey, Map<number, Remembered>>();
 
 export function verifyTimeAnchor(publicKey: CryptoKey, anchor: TimeAnchorToken): Promise<boolean> {
   let verdicts = verdictsByKey.get(publicKey);
   if (!verdicts) verdictsByKey.set(publicKey, (verdicts = new Map()));
-  const id = `${anchor.t}:${toBase64Url(anchor.kid)}:${toBase64Url(anchor.sig)}`;
-  let verdict = verdicts.get(id);
-  if (!verdict) {
-    verdict = verifyEs256(publicKey, anchor.sig, anchorMessage(anchor.t, anchor.kid));
-    if (verdicts.size >= MAX_REMEMBERED_ANCHORS) verdicts.delete(verdicts.keys().next().value!);
-    verdicts.set(id, verdict);
-  }
+  const remembered = verdicts.get(anchor.t);
+  if (remembered && bytesEqual(remembered.kid, anchor.kid) && bytesEqual(remembered.sig, anchor.sig)) return remembered.verdict;
+  const verdict = verifyEs256(publicKey, anchor.sig, anchorMessage(anchor.t, anchor.kid));
+  if (verdicts.size >= MAX_REMEMBERED_ANCHORS) verdicts.delete(verdicts.keys().next().value!);
+  verdicts.set(anchor.t, { kid: anchor.kid, sig: anchor.sig, verdict });
   return verdict;
 }
 
