@@ -1,4 +1,4 @@
-import { rename, unlink, writeFile } from "node:fs/promises";
+import { open, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { toHex } from "../src/bytes.ts";
 import type { CaptureSource } from "../src/record/payload.ts";
@@ -55,7 +55,7 @@ export async function captureAndQueue(camera: Camera, input: CaptureInput): Prom
     });
     const file = `${String(sealed.payload.counter).padStart(8, "0")}-${toHex(sealed.recordHash.subarray(0, 4))}.jpg`;
     path = join(camera.paths.captures, file);
-    await writeFile(`${path}.partial`, sealed.jpeg);
+    await writeParts(`${path}.partial`, sealed.parts);
     await rename(`${path}.partial`, path);
     const row = (
       await tx.execute({
@@ -74,5 +74,21 @@ export async function captureAndQueue(camera: Camera, input: CaptureInput): Prom
     throw error;
   } finally {
     tx.close();
+  }
+}
+
+/** One vectored write of the sealed file's pieces: the image data is never copied. */
+async function writeParts(path: string, parts: readonly Uint8Array[]): Promise<void> {
+  const file = await open(path, "w");
+  try {
+    let pending = [...parts];
+    while (pending.length > 0) {
+      let { bytesWritten } = await file.writev(pending);
+      // writev may write less than asked; carry on from where it stopped.
+      while (pending.length > 0 && bytesWritten >= pending[0]!.length) bytesWritten -= pending.shift()!.length;
+      if (bytesWritten > 0) pending[0] = pending[0]!.subarray(bytesWritten);
+    }
+  } finally {
+    await file.close();
   }
 }

@@ -29,6 +29,15 @@ const MAX_SEGMENT_PAYLOAD = 65533;
  * replaced. The image data is copied untouched, so its hash does not change.
  */
 export function embedRecord(jpeg: Uint8Array, record: Uint8Array): Uint8Array {
+  return concatBytes(...embedRecordParts(jpeg, record));
+}
+
+/**
+ * The same file as embedRecord's, as the pieces that make it up in order: views
+ * into `jpeg` around a new Exif segment. A camera writes them with one vectored
+ * write and never copies the megabytes of image data.
+ */
+export function embedRecordParts(jpeg: Uint8Array, record: Uint8Array): Uint8Array[] {
   const layout = readJpegLayout(jpeg);
   const exifSegments = layout.metadata.filter((segment) => isExifSegment(jpeg, segment));
   const existing = exifSegments[0];
@@ -56,7 +65,7 @@ export function embedRecord(jpeg: Uint8Array, record: Uint8Array): Uint8Array {
     cursor = segment.offset + segment.length;
   }
   parts.push(jpeg.subarray(cursor));
-  return concatBytes(...parts);
+  return parts;
 }
 
 /**

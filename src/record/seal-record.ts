@@ -1,8 +1,8 @@
-import { toBase64Url } from "../bytes.ts";
+import { concatBytes, toBase64Url } from "../bytes.ts";
 import { sha256 } from "../crypto/sha256.ts";
 import { imageDataHash } from "../jpeg/image-hash.ts";
 import { readImageInfo } from "../jpeg/image-info.ts";
-import { embedRecord } from "../jpeg/exif-record.ts";
+import { embedRecordParts } from "../jpeg/exif-record.ts";
 import { encodeClientData } from "../webauthn/client-data.ts";
 import { type CaptureRecord, encodeRecord, recordHash } from "./capture-record.ts";
 import { type CaptureMeta, type CapturePayload, type CaptureSource, type TimeAnchorToken, encodePayload } from "./payload.ts";
@@ -32,7 +32,10 @@ export interface SealOptions {
 }
 
 export interface SealedCapture {
-  jpeg: Uint8Array;
+  /** The sealed file in pieces, views into the input JPEG around the new Exif segment (see embedRecordParts). */
+  parts: readonly Uint8Array[];
+  /** The sealed file in one piece, joined on first use. */
+  readonly jpeg: Uint8Array;
   record: CaptureRecord;
   encodedRecord: Uint8Array;
   recordHash: Uint8Array;
@@ -73,8 +76,13 @@ export async function sealJpeg(jpeg: Uint8Array, options: SealOptions): Promise<
     signature,
   };
   const encodedRecord = encodeRecord(record);
+  const parts = embedRecordParts(jpeg, encodedRecord);
+  let joined: Uint8Array | undefined;
   return {
-    jpeg: embedRecord(jpeg, encodedRecord),
+    parts,
+    get jpeg() {
+      return (joined ??= concatBytes(...parts));
+    },
     record,
     encodedRecord,
     recordHash: await recordHash(encodedRecord),
