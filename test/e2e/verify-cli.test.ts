@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { readJpegLayout } from "../../src/jpeg/segments.ts";
+import { runCli } from "../support/cli.ts";
+import { exiftool, rewriteRecord } from "../support/tamper.ts";
+import { type World, capture, createWorld } from "../support/world.ts";
+
+let world: World;
+let authentic: string;
+
+before(async () => {
+  world = await createWorld();
+  const camera = await world.newCamera("SN-CLI");
+  authentic = (await capture(camera, 1)).file;
+});
+after(() => world.close());
+
+async function variant(name: string, bytes: Uint8Array): Promise<string> {
+  const path = join(world.dir, name);
+  await writeFile(path, bytes);
+  return path;
+}
+
+const verify = (...args: string[]) => runCli(["verify", ...args, "--server", world.verifier.url]);
+
+test("exit 1 for an altered photo, with the reason", async () => {
+  const bytes = new Uint8Array(await readFile(authentic));
+  let position = readJpegLayout(bytes).imageDataEnd - 100;
+  while (bytes[position]! >= 0xfe || bytes[position - 1] === 0xff) position--;
+  bytes[position] = bytes[position]! ^ 0x01;
+  const { code, stdout } = await verify(await variant("altered.jpg", bytes));
+  assert.equal(code, 1);
+  assert.match(stdout, /ALTERED/);
+  assert.match(stdout, /content_altered/);
+});
+
+test("exit 2 for a photo from a camera this verifier never registered", async () => {
+  const elsewhere = await createWorld();
+  try {
+    const stranger = await elsewhere.newCamera("SN-ELSEWHERE");
+    const { code, stdout } = await verify((await capture(stranger, 2)).file);
+    assert.equal(code, 2);
+    assert.match(stdout, /UNKNOWN DEVICE/);
+  } finally {
+    await elsewhere.close();
+  }
+});
+
+test("exit 3 for a photo stripped of its record", async () => {
+  const stripped = exiftool(new Uint8Array(await readFile(authentic)), ["-all="]);
+  const { code, stdout } = await verify(await variant("stripped.jpg", stripped));
+  assert.equal(code, 3);
+  assert.match(stdout, /NO RECORD/);
+});
+
+test("exit 4 for a refused record, and the worst exit code over several photos", async () => {
+  const bytes = new Uint8Array(await readFile(authentic));
+  // Claim user presence: the record no longer matches the camera profile.
+  const tampered = await variant(
+    "refused.jpg",
+    rewriteRecord(bytes, (record) => {
+      const authenticatorData = record.authenticatorData.slice();
+      authenticatorData[32] = 0x01;
+      return { ...record, authenticatorData };
+    }),
+  );
+  const refused = await verify(tampered, "--json");
+  assert.equal(refused.code, 4);
+  assert.equal(JSON.parse(refused.stdout).failure.code, "authenticator_data_malformed");
+  const both = await verify(authentic, tampered, "--json");
+  assert.equal(both.code, 4);
+  assert.deepEqual(
+    (JSON.parse(both.stdout) as { verdict: string }[]).map((verdict) => verdict.verdict),
+    ["authentic", "invalid"],
+  );
+});
