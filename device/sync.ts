@@ -1,15 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CAPTURE_BATCH_MEDIA_TYPE, encodeCaptureBatch } from "../src/record/capture-batch.ts";
+import { CAPTURE_BATCH_MEDIA_TYPE, type CaptureBatchResult, encodeCaptureBatch } from "../src/record/capture-batch.ts";
 import { type TimeAnchorJson, anchorFromJson } from "../src/record/time-anchor.ts";
 import { type Camera, activeCredential, storeTimeAnchor } from "./camera.ts";
 import { makeDurable } from "./camera-db.ts";
 import { callVerifier } from "./verifier-client.ts";
-
-type SyncResult =
-  | { index: number; status: "recorded"; captureId: string; chainGap: boolean }
-  | { index: number; status: "already_recorded"; captureId: string }
-  | { index: number; status: "rejected"; code: string; message: string };
 
 export interface SyncReport {
   recorded: number;
@@ -46,7 +41,7 @@ export async function syncQueue(camera: Camera, options: SyncOptions = {}): Prom
     ).rows.map((row) => ({ seq: Number(row.seq), file: String(row.file) }));
     if (pending.length === 0) return report;
     const photos = await Promise.all(pending.map((item) => readFile(join(camera.paths.captures, item.file))));
-    const answer = await callVerifier<{ results: SyncResult[]; anchor: TimeAnchorJson }>(url, {
+    const answer = await callVerifier<{ results: CaptureBatchResult[]; anchor: TimeAnchorJson }>(url, {
       method: "POST",
       headers: { "content-type": CAPTURE_BATCH_MEDIA_TYPE },
       body: encodeCaptureBatch(photos) as Uint8Array<ArrayBuffer>,

@@ -30,3 +30,9 @@ export function decodeCaptureBatch(body: Uint8Array, limits: { maxPhotos: number
     return photo.length > limits.maxPhotoBytes ? new ProvenanceError("image_too_large", `${photo.length} bytes`) : photo;
   });
 }
+
+/** The verifier's answer for one photo of a batch, at the photo's index. */
+export type CaptureBatchResult =
+  | { index: number; status: "recorded"; captureId: string; chainGap: boolean }
+  | { index: number; status: "already_recorded"; captureId: string }
+  | { index: number; status: "rejected"; code: string; message: string };

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { toHex } from "../../src/bytes.ts";
 import { ProvenanceError } from "../../src/errors.ts";
+import type { CaptureBatchResult } from "../../src/record/capture-batch.ts";
 import { credentialKey } from "../db/credentials.ts";
 import { type LedgerOutcome, type VerifiedForLedger, recordCaptures } from "../db/ledger.ts";
 import { readPhotos } from "../read-photos.ts";
@@ -9,11 +10,6 @@ import type { AppEnv } from "../services.ts";
 import { type CredentialLookups, verifyPhoto } from "../verify-photo.ts";
 import { freshAnchor } from "./time.ts";
 import { fail } from "../validate.ts";
-
-type SyncResult =
-  | { index: number; status: "recorded"; captureId: string; chainGap: boolean }
-  | { index: number; status: "already_recorded"; captureId: string }
-  | { index: number; status: "rejected"; code: string; message: string };
 
 export const captures = new Hono<AppEnv>()
   /**
@@ -34,7 +30,7 @@ export const captures = new Hono<AppEnv>()
       const verifications = await Promise.all(
         photos.map((photo) => (photo instanceof ProvenanceError ? photo : verifyPhoto(services, photo, { receivedAt, applyFreshness: true, lookups }))),
       );
-      const results: SyncResult[] = [];
+      const results: CaptureBatchResult[] = [];
       const accepted: { index: number; capture: VerifiedForLedger }[] = [];
       verifications.forEach((verification, index) => {
         if (verification instanceof ProvenanceError) {
@@ -102,11 +98,11 @@ export const captures = new Hono<AppEnv>()
     });
   });
 
-function rejected(index: number, error: ProvenanceError): SyncResult {
+function rejected(index: number, error: ProvenanceError): CaptureBatchResult {
   return { index, status: "rejected", code: error.code, message: error.message };
 }
 
-function fromOutcome(index: number, outcome: LedgerOutcome): SyncResult {
+function fromOutcome(index: number, outcome: LedgerOutcome): CaptureBatchResult {
   switch (outcome.status) {
     case "recorded":
       return { index, status: "recorded", captureId: outcome.captureId, chainGap: outcome.chainGap };
