@@ -115,7 +115,9 @@ export function describeVerdict(verdict: PhotoVerdict): string {
     no_record: "NO RECORD: this photo carries no SnapSeal capture record",
     invalid: "REFUSED: the capture record does not verify",
   };
-  lines.push(`${verdict.file}: ${headline[verdict.verdict]}`);
+  // Only sensor captures may be called captured by the camera: an imported file was merely sealed by it.
+  const imported = verdict.verdict === "authentic" && verdict.payload?.source === "import";
+  lines.push(`${verdict.file}: ${imported ? "AUTHENTIC IMPORT: a file handed to a registered camera and sealed by it, unchanged since; not captured by it" : headline[verdict.verdict]}`);
   if (verdict.failure && verdict.verdict !== "no_record") lines.push(`  reason:    ${verdict.failure.code}: ${verdict.failure.message}`);
   if (verdict.device) {
     lines.push(`  device:    ${verdict.device.model ?? "unknown model"}, serial ${verdict.device.serial} (attested by ${verdict.device.attestedBy})`);

@@ -11,7 +11,6 @@ import { verifyTimeAnchor } from "../record/time-anchor.ts";
 import { type AuthenticatorData, parseAuthenticatorData } from "../webauthn/authenticator-data.ts";
 import { type CollectedClientData, parseClientData } from "../webauthn/client-data.ts";
 
-
 /** What the verifier knows of a registered credential. */
 export interface RegisteredCredential {
   credentialId: Uint8Array;

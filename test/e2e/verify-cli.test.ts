@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { readSensor } from "../../device/sensor.ts";
 import { readJpegLayout } from "../../src/jpeg/segments.ts";
 import { runCli } from "../support/cli.ts";
 import { exiftool, rewriteRecord } from "../support/tamper.ts";
@@ -75,4 +76,21 @@ test("exit 4 for a refused record, and the worst exit code over several photos",
     (JSON.parse(both.stdout) as { verdict: string }[]).map((verdict) => verdict.verdict),
     ["authentic", "invalid"],
   );
+});
+
+test("a file sealed through `device capture --import` is never called captured by the camera", async () => {
+  const camera = await world.newCamera("SN-IMPORT");
+  const plain = await readSensor({ width: 320, height: 240, seed: 5 });
+  const source = await variant("handed-over.jpg", plain.jpeg);
+  const sealed = await runCli(["device", "capture", "--dir", camera.paths.dir, "--import", source]);
+  assert.equal(sealed.code, 0, sealed.stderr);
+  assert.match(sealed.stdout, /counter 1, import/);
+  const synced = await runCli(["device", "sync", "--dir", camera.paths.dir]);
+  assert.equal(synced.code, 0, synced.stderr);
+  assert.match(synced.stdout, /1 recorded/);
+  const [file] = await readdir(camera.paths.captures);
+  const { code, stdout } = await verify(join(camera.paths.captures, file!));
+  assert.equal(code, 0);
+  assert.match(stdout, /AUTHENTIC IMPORT/);
+  assert.match(stdout, /imported file \(not captured by this camera\)/);
 });
