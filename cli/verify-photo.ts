@@ -4,6 +4,7 @@ import "../edge/node-sha256.ts";
 import { fromBase64Url, toBase64Url, toHex } from "../src/bytes.ts";
 import { importP256PublicKey } from "../src/crypto/es256.ts";
 import { captureIdFor } from "../src/record/capture-record.ts";
+import { type ExifDisagreement, exifDisagreements } from "../src/verify/exif-disagreements.ts";
 import { type CaptureReport, type Verdict, reportOf } from "../src/verify/report.ts";
 import { type RegisteredCredential, verifyCapture } from "../src/verify/verify-capture.ts";
 import { decodeCoseP256 } from "../src/webauthn/cose-key.ts";
@@ -28,6 +29,7 @@ interface CredentialWithStatus extends RegisteredCredential {
 
 export interface PhotoVerdict extends CaptureReport {
   file: string;
+  exifDisagreements: ExifDisagreement[];
   device: (CredentialStatus["device"] & { flagged: boolean; revokedAt: string | null; attestedBy: string }) | null;
   recorded: { captureId: string; receivedAt: string; chainGapBefore: boolean } | null;
 }
@@ -76,6 +78,7 @@ export async function verifyPhotoFile(file: string, server: string): Promise<Pho
   return {
     file,
     ...reportOf(result),
+    exifDisagreements: result.evidence.payload ? exifDisagreements(jpeg, result.evidence.payload) : [],
     device: status ? { ...status.device, flagged: status.flagged, revokedAt: status.revokedAt, attestedBy: status.attestation.issuer } : null,
     recorded,
   };
@@ -130,6 +133,9 @@ export function describeVerdict(verdict: PhotoVerdict): string {
     lines.push(`  captured:  ${payload.capturedAt} by the camera clock${payload.anchor ? `, not before ${payload.anchor.t} (server anchor)` : ""}`);
     lines.push(`  source:    ${payload.source === "sensor" ? "camera sensor" : "imported file (not captured by this camera)"}`);
     lines.push(`  firmware:  ${String(payload.meta.firmware)}; counter ${payload.counter}`);
+  }
+  for (const { field, visible, signed } of verdict.exifDisagreements) {
+    lines.push(`  exif:      visible ${field} "${visible}" ${signed === null ? "was never signed by the camera" : `differs from the signed "${signed}"`}`);
   }
   if (verdict.recorded) {
     lines.push(`  recorded:  ${verdict.recorded.receivedAt} as capture ${verdict.recorded.captureId}${verdict.recorded.chainGapBefore ? " (gap in the chain before it)" : ""}`);

@@ -73,10 +73,9 @@ export function embedRecordParts(jpeg: Uint8Array, record: Uint8Array): Uint8Arr
  * segment or the first one has no MakerNote, or one that is not ours.
  */
 export function extractRecord(jpeg: Uint8Array): Uint8Array | null {
-  const layout = readJpegLayout(jpeg);
-  const segment = layout.metadata.find((candidate) => isExifSegment(jpeg, candidate));
-  if (segment === undefined) return null;
-  const makerNote = readMakerNote(jpeg, segment);
+  const tags = readExifTags(jpeg);
+  if (tags === null) return null;
+  const makerNote = makerNoteBytes(tags);
   if (makerNote === null) return null;
   const signature = makerNote.subarray(0, RECORD_SIGNATURE.length);
   if (!bytesEqual(signature, RECORD_SIGNATURE)) return null;
@@ -87,7 +86,10 @@ export function extractRecord(jpeg: Uint8Array): Uint8Array | null {
   return makerNote.subarray(RECORD_PREFIX.length);
 }
 
-function readMakerNote(jpeg: Uint8Array, segment: JpegSegment): Uint8Array | null {
+/** exifreader's tags of the first leading Exif segment (the one embedRecord writes), or null without one. */
+export function readExifTags(jpeg: Uint8Array): Record<string, unknown> | null {
+  const segment = readJpegLayout(jpeg).metadata.find((candidate) => isExifSegment(jpeg, candidate));
+  if (segment === undefined) return null;
   const tiff = jpeg.subarray(segment.offset + 4 + EXIF_IDENTIFIER.length, segment.offset + segment.length);
   // exifreader answers a broken TIFF structure with no tags, which would read as
   // "no record"; the same bounds check embedRecord applies says "malformed".
@@ -95,15 +97,17 @@ function readMakerNote(jpeg: Uint8Array, segment: JpegSegment): Uint8Array | nul
   // Handing exifreader this one segment's TIFF structure, as a view, means it
   // reads exactly the Exif embedRecord writes (given a whole file with several
   // Exif segments it would pick the one with the most IFD0 entries) and copies nothing.
-  let value: unknown;
   try {
-    const view = new DataView(tiff.buffer, tiff.byteOffset, tiff.byteLength);
     // Filtering with includeTags makes exifreader slower, not faster: read all.
-    const tag: unknown = ExifReader.loadView(view).MakerNote;
-    value = typeof tag === "object" && tag !== null && "value" in tag ? tag.value : undefined;
+    return ExifReader.loadView(new DataView(tiff.buffer, tiff.byteOffset, tiff.byteLength)) as Record<string, unknown>;
   } catch (error) {
     throw new ProvenanceError("image_malformed", `unreadable Exif segment: ${String(error)}`);
   }
+}
+
+function makerNoteBytes(tags: Record<string, unknown>): Uint8Array | null {
+  const tag = tags.MakerNote;
+  const value: unknown = typeof tag === "object" && tag !== null && "value" in tag ? tag.value : undefined;
   // exifreader gives an UNDEFINED-typed value of two or more bytes as a plain
   // array of numbers; a single byte comes back as a bare number and a value
   // pointing outside the segment as the string "<faulty value>". None of those

@@ -140,6 +140,18 @@ test("EXIF tags added by exiftool leave the photo authentic", async () => {
   assert.equal(body.verdict, "authentic");
 });
 
+test("visible EXIF that contradicts or adds to the signed metadata is reported, and the photo stays authentic", async () => {
+  const edited = exiftool(sealed, ["-Model=Fake Cam", "-GPSLatitude=53.55", "-GPSLatitudeRef=N", "-GPSLongitude=9.99", "-GPSLongitudeRef=W"]);
+  const { body } = await checkPhoto(world.verifier, edited);
+  assert.equal(body.verdict, "authentic");
+  assert.deepEqual(body.exifDisagreements, [
+    { field: "model", visible: "Fake Cam", signed: "Acme X1" },
+    { field: "gps", visible: "53.55000, -9.99000", signed: null },
+  ]);
+  const untouched = await checkPhoto(world.verifier, sealed);
+  assert.deepEqual(untouched.body.exifDisagreements, []);
+});
+
 test("a photo stripped of its metadata reports no record", async () => {
   const stripped = exiftool(sealed, ["-all="]);
   assert.equal(extractRecord(stripped), null);

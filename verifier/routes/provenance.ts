@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { ProvenanceError } from "../../src/errors.ts";
 import { bodyLimit } from "hono/body-limit";
 import { captureIdFor } from "../../src/record/capture-record.ts";
+import { exifDisagreements } from "../../src/verify/exif-disagreements.ts";
 import { reportOf } from "../../src/verify/report.ts";
 import { readPhotos } from "../read-photos.ts";
 import type { AppEnv } from "../services.ts";
@@ -34,6 +35,7 @@ export const provenance = new Hono<AppEnv>().post(
     return c.json({
       ...(malformed ? { error: { code: result.error.code, message: result.error.message } } : {}),
       ...reportOf(result),
+      exifDisagreements: result.evidence.payload ? exifDisagreements(photo!, result.evidence.payload) : [],
       recorded: receivedAt === null ? null : { captureId: captureIdFor(result.evidence.recordHash!), receivedAt: new Date(receivedAt).toISOString() },
       device: credential
         ? {
