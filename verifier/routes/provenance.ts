@@ -1,15 +1,15 @@
 import { Hono } from "hono";
-import { ProvenanceError } from "../../src/errors.ts";
 import { bodyLimit } from "hono/body-limit";
+import { ProvenanceError } from "../../src/errors.ts";
 import { captureIdFor } from "../../src/record/capture-record.ts";
 import { exifDisagreements } from "../../src/verify/exif-disagreements.ts";
 import { reportOf } from "../../src/verify/report.ts";
+import { receiptTime } from "../db/receipts.ts";
+import { httpStatusFor } from "../http-errors.ts";
 import { readPhotos } from "../read-photos.ts";
 import type { AppEnv } from "../services.ts";
 import { fail } from "../validate.ts";
 import { verifyPhoto } from "../verify-photo.ts";
-import { receiptTime } from "../db/receipts.ts";
-import { httpStatusFor } from "../http-errors.ts";
 
 /**
  * The public check: anyone posts a photo and learns which registered device
@@ -23,8 +23,9 @@ export const provenance = new Hono<AppEnv>().post(
   async (c) => {
     const services = c.var.services;
     const [photo] = await readPhotos(c, 1);
+    if (photo === undefined) return fail("bad_request", "no photo");
     if (photo instanceof ProvenanceError) throw photo;
-    const result = await verifyPhoto(services, photo!, { receivedAt: services.now(), applyFreshness: false });
+    const result = await verifyPhoto(services, photo, { receivedAt: services.now(), applyFreshness: false });
     const receivedAt = result.evidence.recordHash ? await receiptTime(services.db, result.evidence.recordHash) : null;
     const credential = result.evidence.credential;
     // A file that is not a well-formed photo with a well-formed record is bad
@@ -35,7 +36,7 @@ export const provenance = new Hono<AppEnv>().post(
     return c.json({
       ...(malformed ? { error: { code: result.error.code, message: result.error.message } } : {}),
       ...reportOf(result),
-      exifDisagreements: result.evidence.payload ? exifDisagreements(photo!, result.evidence.payload) : [],
+      exifDisagreements: result.evidence.payload ? exifDisagreements(photo, result.evidence.payload) : [],
       recorded: receivedAt === null ? null : { captureId: captureIdFor(result.evidence.recordHash!), receivedAt: new Date(receivedAt).toISOString() },
       device: credential
         ? {
