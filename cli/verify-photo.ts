@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { fingerprintJpeg } from "../edge/sharp-fingerprint.ts";
 import "../edge/node-sha256.ts";
+import "../edge/node-es256.ts";
 import { fromBase64Url, toBase64Url, toHex } from "../src/bytes.ts";
 import { importP256PublicKey } from "../src/crypto/es256.ts";
 import { captureIdFor } from "../src/record/capture-record.ts";

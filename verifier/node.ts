@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { type ServerType, serve } from "@hono/node-server";
 import { fingerprintJpeg } from "../edge/sharp-fingerprint.ts";
 import "../edge/node-sha256.ts";
+import "../edge/node-es256.ts";
 import type { VerifierConfig } from "./config.ts";
 import { type StartedVerifier, startVerifier } from "./start.ts";
 

@@ -11,21 +11,38 @@ export const ECDSA_SHA256 = { name: "ECDSA", hash: "SHA-256" } as const;
  */
 const MAX_CACHED_KEYS = 10_000;
 const importedKeys = new Map<string, Promise<CryptoKey>>();
+/** The same point object (one credential record) skips even the hex key of the map. */
+const importedByObject = new WeakMap<Uint8Array, Promise<CryptoKey>>();
 
 export function importP256PublicKey(uncompressedPoint: Uint8Array): Promise<CryptoKey> {
+  const known = importedByObject.get(uncompressedPoint);
+  if (known) return known;
   const id = toHex(uncompressedPoint);
   let key = importedKeys.get(id);
   if (!key) {
     key = crypto.subtle.importKey("raw", uncompressedPoint as Uint8Array<ArrayBuffer>, ECDSA_P256, false, ["verify"]);
-    key.catch(() => importedKeys.delete(id));
+    key.catch(() => {
+      importedKeys.delete(id);
+      importedByObject.delete(uncompressedPoint);
+    });
     if (importedKeys.size >= MAX_CACHED_KEYS) importedKeys.delete(importedKeys.keys().next().value!);
     importedKeys.set(id, key);
   }
+  importedByObject.set(uncompressedPoint, key);
   return key;
+}
+
+export type Es256Verifier = (publicKey: CryptoKey, derSignature: Uint8Array, data: Uint8Array) => Promise<boolean>;
+let nativeVerifier: Es256Verifier | undefined;
+
+/** For runtime entry points only (edge/node-es256.ts): a native verifier that takes the key and DER as they are. */
+export function useNativeEs256Verifier(verifier: Es256Verifier): void {
+  nativeVerifier = verifier;
 }
 
 /** Verifies a DER-encoded ES256 signature; malformed DER is simply a failed verification. */
 export async function verifyEs256(publicKey: CryptoKey, derSignature: Uint8Array, data: Uint8Array): Promise<boolean> {
+  if (nativeVerifier) return nativeVerifier(publicKey, derSignature, data);
   let raw: Uint8Array;
   try {
     raw = derToRaw(derSignature);
