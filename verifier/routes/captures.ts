@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { toHex } from "../../src/bytes.ts";
 import { ProvenanceError } from "../../src/errors.ts";
 import type { CaptureBatchResult } from "../../src/record/capture-batch.ts";
@@ -10,6 +9,7 @@ import type { AppEnv } from "../services.ts";
 import { type CredentialLookups, verifyPhoto } from "../verify-photo.ts";
 import { freshAnchor } from "./time.ts";
 import { fail } from "../validate.ts";
+import { limitBody } from "../limit-body.ts";
 
 export const captures = new Hono<AppEnv>()
   /**
@@ -20,8 +20,7 @@ export const captures = new Hono<AppEnv>()
    */
   .post(
     "/",
-    (c, next) =>
-      bodyLimit({ maxSize: c.var.services.config.maxBatchBytes, onError: () => fail("body_too_large") })(c, next),
+    limitBody((services) => services.config.maxBatchBytes),
     async (c) => {
       const services = c.var.services;
       const photos = await readPhotos(c, services.config.maxBatchPhotos);

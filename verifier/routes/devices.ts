@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { validator } from "hono/validator";
 import { bytesEqual, fromBase64Url, toBase64Url, utf8 } from "../../src/bytes.ts";
 import { sha256 } from "../../src/crypto/sha256.ts";
@@ -11,6 +10,7 @@ import { credentialKey, findCredential, insertCredential } from "../db/credentia
 import type { AppEnv } from "../services.ts";
 import { fail, requireBase64Url } from "../validate.ts";
 import { freshAnchor } from "./time.ts";
+import { limitBody } from "../limit-body.ts";
 
 const registration = validator("json", (body) => ({
   clientDataJSON: requireBase64Url(body, "clientDataJSON", 2048),
@@ -41,7 +41,7 @@ export const devices = new Hono<AppEnv>()
   })
   .post(
     "/register",
-    bodyLimit({ maxSize: 64 * 1024, onError: () => fail("body_too_large") }),
+    limitBody(() => 64 * 1024),
     (c, next) => {
       if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("application/json")) fail("unsupported_media_type", "send application/json");
       return next();

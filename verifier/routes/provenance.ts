@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { ProvenanceError } from "../../src/errors.ts";
 import { captureIdFor } from "../../src/record/capture-record.ts";
 import { exifDisagreements } from "../../src/verify/exif-disagreements.ts";
@@ -10,6 +9,7 @@ import { readPhotos } from "../read-photos.ts";
 import type { AppEnv } from "../services.ts";
 import { fail } from "../validate.ts";
 import { verifyPhoto } from "../verify-photo.ts";
+import { limitBody } from "../limit-body.ts";
 
 /**
  * The public check: anyone posts a photo and learns which registered device
@@ -19,7 +19,8 @@ import { verifyPhoto } from "../verify-photo.ts";
  */
 export const provenance = new Hono<AppEnv>().post(
   "/check",
-  (c, next) => bodyLimit({ maxSize: c.var.services.config.maxPhotoBytes + 64 * 1024, onError: () => fail("body_too_large") })(c, next),
+  // A photo and the multipart envelope around it.
+  limitBody((services) => services.config.maxPhotoBytes + 64 * 1024),
   async (c) => {
     const services = c.var.services;
     const [photo] = await readPhotos(c, 1);
