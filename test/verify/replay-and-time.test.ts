@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import { type Camera, openCamera } from "../../device/camera.ts";
 import { makeDurable } from "../../device/camera-db.ts";
 import { syncQueue } from "../../device/sync.ts";
-import { type World, capture, createWorld, postBatch } from "../support/world.ts";
+import { type World, capture, checkPhoto, createWorld, postBatch } from "../support/world.ts";
 
 const DAY = 86_400_000;
 let world: World;
@@ -133,4 +133,25 @@ test("the offline window is configuration", async () => {
   } finally {
     await strict.close();
   }
+});
+
+test("after revocation, new captures are refused and earlier recorded ones still check out", async () => {
+  const camera = await world.newCamera("SN-REVOKED");
+  const before = await photoOf(await capture(camera, 40));
+  assert.equal((await syncQueue(camera)).recorded, 1);
+  const unsynced = await photoOf(await capture(camera, 41));
+  // No endpoint revokes yet (owners arrive later); the rule is the verifier's already.
+  await world.verifier.services.db.execute({ sql: "UPDATE credentials SET revoked_at = ? WHERE serial = 'SN-REVOKED'", args: [Date.now()] });
+  await capture(camera, 42);
+  const report = await syncQueue(camera);
+  assert.deepEqual(
+    report.rejected.map((rejection) => rejection.code),
+    ["credential_revoked", "credential_revoked"],
+    "captured before the revocation but never received, or captured after: both refused",
+  );
+  const recorded = await checkPhoto(world.verifier, before);
+  assert.equal(recorded.body.verdict, "authentic", "sealed and received before the revocation");
+  assert.ok(recorded.body.device.revokedAt);
+  const late = await checkPhoto(world.verifier, unsynced);
+  assert.equal(late.body.failure.code, "credential_revoked");
 });
