@@ -45,13 +45,29 @@ export function fromHex(hex: string): Uint8Array {
   return out;
 }
 
+const BASE64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/** Unpadded base64url (RFC 4648 §5), written directly: credential ids are encoded on every verification. */
 export function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  let out = "";
+  let index = 0;
+  for (; index + 2 < bytes.length; index += 3) {
+    const triple = (bytes[index]! << 16) | (bytes[index + 1]! << 8) | bytes[index + 2]!;
+    out +=
+      BASE64URL_ALPHABET[triple >> 18]! +
+      BASE64URL_ALPHABET[(triple >> 12) & 63]! +
+      BASE64URL_ALPHABET[(triple >> 6) & 63]! +
+      BASE64URL_ALPHABET[triple & 63]!;
   }
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const rest = bytes.length - index;
+  if (rest === 1) {
+    const single = bytes[index]!;
+    out += BASE64URL_ALPHABET[single >> 2]! + BASE64URL_ALPHABET[(single & 3) << 4]!;
+  } else if (rest === 2) {
+    const pair = (bytes[index]! << 8) | bytes[index + 1]!;
+    out += BASE64URL_ALPHABET[pair >> 10]! + BASE64URL_ALPHABET[(pair >> 4) & 63]! + BASE64URL_ALPHABET[(pair & 15) << 2]!;
+  }
+  return out;
 }
 
 export function fromBase64Url(text: string): Uint8Array {

@@ -22,9 +22,6 @@ const SCALAR_BYTES = 32;
  * of the verifier's time; the tests hold the two to the same answers.
  */
 export function derToRaw(der: Uint8Array): Uint8Array {
-  const fail = (reason: string): never => {
-    throw new SignatureEncodingError(`ECDSA signature is not strict DER: ${reason}`);
-  };
   if (der.length < 8 || der.length > 72) fail(`${der.length} bytes`);
   if (der[0] !== SEQUENCE || der[1] !== der.length - 2) fail("SEQUENCE header does not cover the signature exactly");
   const raw = new Uint8Array(2 * SCALAR_BYTES);
@@ -46,6 +43,10 @@ export function derToRaw(der: Uint8Array): Uint8Array {
   }
   if (at !== der.length) fail("bytes after s");
   return raw;
+}
+
+function fail(reason: string): never {
+  throw new SignatureEncodingError(`ECDSA signature is not strict DER: ${reason}`);
 }
 
 export function rawToLowSDer(raw: Uint8Array): Uint8Array {
