@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Client } from "@libsql/client";
@@ -22,6 +23,8 @@ export interface ActiveCredential {
 }
 
 export async function openCamera(dir: string): Promise<Camera> {
+  // Checked first, so a mistyped --dir names the problem instead of leaving an empty camera behind.
+  if (!existsSync(cameraPaths(dir).database)) throw new Error(`${dir} holds no camera: run \`snapseal device manufacture\` first`);
   const db = await openCameraDb(dir);
   const camera = { db, authenticator: await SoftAuthenticator.open(db), paths: cameraPaths(dir) };
   await removeUncommittedCaptures(camera);

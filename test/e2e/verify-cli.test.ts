@@ -94,3 +94,16 @@ test("a file sealed through `device capture --import` is never called captured b
   assert.match(stdout, /AUTHENTIC IMPORT/);
   assert.match(stdout, /imported file \(not captured by this camera\)/);
 });
+
+test("device commands on a directory without a camera say so, exit non-zero and create nothing", async () => {
+  const missing = join(world.dir, "no-camera-here");
+  for (const command of ["capture", "sync", "queue"]) {
+    const { code, stderr } = await runCli(["device", command, "--dir", missing]);
+    assert.equal(code, 70, command);
+    assert.match(stderr, /holds no camera/);
+  }
+  await assert.rejects(readdir(missing), /ENOENT/);
+  const usage = await runCli(["device", "capture"]);
+  assert.equal(usage.code, 64);
+  assert.match(usage.stderr, /--dir is required/);
+});
