@@ -83,7 +83,3 @@ export async function storeTimeAnchor(db: Client, anchor: TimeAnchorToken): Prom
     args: [anchor.t, anchor.kid, anchor.sig],
   });
 }
-
-export function closeCamera(camera: Camera): void {
-  camera.db.close();
-}

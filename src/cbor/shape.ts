@@ -1,4 +1,4 @@
-import type { CborValue } from "./canonical.ts";
+import { type CborValue, decodeCanonical } from "./canonical.ts";
 import { type ErrorCode, ProvenanceError } from "../errors.ts";
 
 /**
@@ -11,6 +11,14 @@ export function shapeOf(code: ErrorCode) {
     throw new ProvenanceError(code, detail);
   };
   return {
+    /** Strict deterministic decoding (see decodeCanonical), failing with this shape's code. */
+    decode(bytes: Uint8Array, maxBytes: number): CborValue {
+      try {
+        return decodeCanonical(bytes, maxBytes);
+      } catch (error) {
+        return fail((error as Error).message);
+      }
+    },
     map(value: CborValue | undefined, name: string, required: string[], optional: string[] = []): Map<string | number, CborValue> {
       if (!(value instanceof Map)) return fail(`${name} must be a map`);
       for (const key of required) if (!value.has(key)) fail(`${name}.${key} is missing`);

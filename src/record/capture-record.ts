@@ -1,4 +1,4 @@
-import { type CborValue, decodeCanonical, encodeCanonical } from "../cbor/canonical.ts";
+import { type CborValue, encodeCanonical } from "../cbor/canonical.ts";
 import { shapeOf } from "../cbor/shape.ts";
 import { sha256 } from "../crypto/sha256.ts";
 import { toBase64Url } from "../bytes.ts";
@@ -40,12 +40,7 @@ export function encodeRecord(record: CaptureRecord): Uint8Array {
 
 export function decodeRecord(bytes: Uint8Array): CaptureRecord {
   if (bytes.length > RECORD_MAX_BYTES) throw new ProvenanceError("record_too_large", `${bytes.length} bytes`);
-  let value: CborValue;
-  try {
-    value = decodeCanonical(bytes, RECORD_MAX_BYTES);
-  } catch (error) {
-    throw new ProvenanceError("record_malformed", (error as Error).message);
-  }
+  const value = shape.decode(bytes, RECORD_MAX_BYTES);
   const map = shape.map(value, "record", ["v", "credentialId", "payload", "authenticatorData", "clientDataJSON", "signature"]);
   if (map.get("v") !== 1) throw new ProvenanceError("record_version_unsupported", `v=${String(map.get("v"))}`);
   return {

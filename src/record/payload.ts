@@ -1,4 +1,4 @@
-import { type CborValue, decodeCanonical, encodeCanonical } from "../cbor/canonical.ts";
+import { type CborValue, encodeCanonical } from "../cbor/canonical.ts";
 import { ProvenanceError } from "../errors.ts";
 import { shapeOf } from "../cbor/shape.ts";
 
@@ -73,12 +73,7 @@ export function encodePayload(payload: CapturePayload): Uint8Array {
 }
 
 export function decodePayload(bytes: Uint8Array): CapturePayload {
-  let value: CborValue;
-  try {
-    value = decodeCanonical(bytes, PAYLOAD_MAX_BYTES);
-  } catch (error) {
-    throw new ProvenanceError("payload_malformed", (error as Error).message);
-  }
+  const value = shape.decode(bytes, PAYLOAD_MAX_BYTES);
   const map = shape.map(value, "payload", ["v", "alg", "source", "contentHash", "fingerprint", "capturedAt", "nonce", "counter", "prev", "meta"], ["anchor"]);
   if (map.get("v") !== 1) throw new ProvenanceError("payload_malformed", "v must be 1");
   if (map.get("alg") !== "ES256") throw new ProvenanceError("payload_malformed", "alg must be ES256");

@@ -1,4 +1,4 @@
-import { type CborValue, decodeCanonical, encodeCanonical } from "../cbor/canonical.ts";
+import { type CborValue, encodeCanonical } from "../cbor/canonical.ts";
 import { shapeOf } from "../cbor/shape.ts";
 import { ProvenanceError } from "../errors.ts";
 
@@ -47,12 +47,7 @@ export function encodeAttestationObject(object: AttestationObjectFields): Uint8A
  * authenticators emit), exactly the three members, attStmt keyed by text.
  */
 export function decodeAttestationObject(bytes: Uint8Array): AttestationObject {
-  let decoded: CborValue;
-  try {
-    decoded = decodeCanonical(bytes, MAX_ATTESTATION_OBJECT_BYTES);
-  } catch (error) {
-    throw new ProvenanceError("attestation_malformed", (error as Error).message);
-  }
+  const decoded = shape.decode(bytes, MAX_ATTESTATION_OBJECT_BYTES);
   const map = shape.map(decoded, "attestationObject", ["fmt", "attStmt", "authData"]);
   const fmt = shape.text(map.get("fmt"), "fmt", MAX_FMT_LENGTH);
   const attStmt = map.get("attStmt");
