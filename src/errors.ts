@@ -45,6 +45,10 @@ export const errorCodes = {
   attestation_certificate_invalid: "The attestation certificate does not meet the packed-attestation requirements.",
   attestation_chain_untrusted: "The attestation certificate does not chain to a trusted manufacturer root.",
   credential_exists: "This credential is already registered.",
+  // Owners, sessions, pairing and the device lifecycle (issue 3; docs/api.md).
+
+  // Firmware releases, co-signing and installs (issue 4; docs/firmware.md).
+
   // Requests.
   bad_request: "The request is malformed.",
   body_too_large: "The request body exceeds the limit.",

@@ -24,6 +24,10 @@ const statusOf: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   image_too_large: 413,
   record_too_large: 413,
   unsupported_media_type: 415,
+  // Owners, sessions, pairing and the device lifecycle.
+
+  // Firmware releases, co-signing and installs.
+
 };
 
 export function httpStatusFor(code: ErrorCode): ContentfulStatusCode {

@@ -14,6 +14,13 @@ export interface Services {
   now: () => number;
 }
 
+/** The signed-in owner, set by verifier/auth/require-owner.ts on routes that need one. */
+export interface OwnerSession {
+  ownerId: string;
+  displayName: string;
+  sessionId: string;
+}
+
 export interface AppEnv {
-  Variables: { services: Services };
+  Variables: { services: Services; owner: OwnerSession };
 }

@@ -1,4 +1,6 @@
 import type { Client } from "@libsql/client";
+import { FIRMWARE_TABLES } from "./firmware-schema.ts";
+import { OWNER_TABLES } from "./owner-schema.ts";
 
 /**
  * Migrations, applied in order on start; each runs once (PRAGMA user_version).
@@ -57,6 +59,8 @@ const MIGRATIONS: string[][] = [
        private_key BLOB NOT NULL,
        created_at INTEGER NOT NULL)`,
   ],
+  OWNER_TABLES,
+  FIRMWARE_TABLES,
 ];
 
 export async function migrate(db: Client): Promise<void> {

@@ -1,0 +1,4 @@
+import { SECOND_FACTOR_TABLES } from "./second-factor.ts";
+
+/** Migration 2: owners, their sessions and second factor, pairing, ownership and the audit log. */
+export const OWNER_TABLES: string[] = [...SECOND_FACTOR_TABLES];
