@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { isProvenanceError } from "../src/errors.ts";
 import { httpStatusFor } from "./http-errors.ts";
+import { account } from "./routes/account.ts";
 import { captures } from "./routes/captures.ts";
 import { credentials } from "./routes/credentials.ts";
 import { devices } from "./routes/devices.ts";
@@ -19,6 +20,7 @@ export function createApp(services: Services) {
       await next();
     })
     .get("/healthz", (c) => c.json({ ok: true }))
+    .route("/v1/account", account)
     .route("/v1/devices", devices)
     .route("/v1/captures", captures)
     .route("/v1/credentials", credentials)

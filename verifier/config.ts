@@ -1,3 +1,5 @@
+import type { AttemptLimit } from "./db/second-factor.ts";
+
 /**
  * Verifier settings. Everything has a default that works on one machine with
  * no set-up; environment variables override them (see docs/operations.md).
@@ -22,6 +24,19 @@ export interface VerifierConfig {
   /** Most photos in one sync batch. */
   maxBatchPhotos: number;
   registrationChallengeTtlMs: number;
+  /** Key ring sealing TOTP secrets, "kid:base64url32[,kid:key…]", the first seals; node.ts makes a key file when absent. */
+  secretKeys?: string;
+  /** scrypt cost N = 2^passwordCostLog2; stored hashes below it are re-hashed at the next sign-in. */
+  passwordCostLog2: number;
+  /** Lifetime of a signed-in (password and second factor) session. */
+  sessionTtlMs: number;
+  /** Lifetime of a session that has passed the password only (waiting for a code, or for TOTP enrolment). */
+  pendingSessionTtlMs: number;
+  /** Failed password or code attempts allowed per account, and per client address, in a sliding window. */
+  accountAttemptLimit: AttemptLimit;
+  addressAttemptLimit: AttemptLimit;
+  /** Take the client address from the last X-Forwarded-For entry (only behind a proxy that sets it). */
+  trustProxy: boolean;
 }
 
 const DAY = 86_400_000;
@@ -36,6 +51,12 @@ export const defaultConfig: Omit<VerifierConfig, "trustedRootsPem"> = {
   maxPhotoBytes: 40 * 1024 * 1024,
   maxBatchPhotos: 64,
   registrationChallengeTtlMs: 5 * 60_000,
+  passwordCostLog2: 15,
+  sessionTtlMs: 12 * 3_600_000,
+  pendingSessionTtlMs: 15 * 60_000,
+  accountAttemptLimit: { max: 5, windowMs: 15 * 60_000 },
+  addressAttemptLimit: { max: 20, windowMs: 15 * 60_000 },
+  trustProxy: false,
 };
 
 /** Reads the environment; `read` is injected so Node and Deno entry points can share this. */
@@ -49,6 +70,12 @@ export function configFromEnv(read: (name: string) => string | undefined, readFi
   };
   const roots = (read("SNAPSEAL_TRUSTED_ROOTS") ?? "").split(",").map((path) => path.trim()).filter(Boolean);
   const authToken = read("DATABASE_AUTH_TOKEN");
+  const secretKeys = read("SNAPSEAL_SECRET_KEYS");
+  const attemptWindowMs = number("SNAPSEAL_ATTEMPT_WINDOW_MINUTES", defaultConfig.accountAttemptLimit.windowMs / 60_000) * 60_000;
+  const passwordCostLog2 = number("SNAPSEAL_PASSWORD_COST_LOG2", defaultConfig.passwordCostLog2);
+  if (!Number.isInteger(passwordCostLog2) || passwordCostLog2 < 14 || passwordCostLog2 > 20) {
+    throw new Error(`SNAPSEAL_PASSWORD_COST_LOG2 must be an integer from 14 to 20, got ${passwordCostLog2}`);
+  }
   return {
     databaseUrl: read("DATABASE_URL") || defaultConfig.databaseUrl,
     ...(authToken ? { databaseAuthToken: authToken } : {}),
@@ -61,5 +88,12 @@ export function configFromEnv(read: (name: string) => string | undefined, readFi
     maxPhotoBytes: number("SNAPSEAL_MAX_PHOTO_MB", defaultConfig.maxPhotoBytes / 2 ** 20) * 2 ** 20,
     maxBatchPhotos: number("SNAPSEAL_MAX_BATCH_PHOTOS", defaultConfig.maxBatchPhotos),
     registrationChallengeTtlMs: defaultConfig.registrationChallengeTtlMs,
+    ...(secretKeys ? { secretKeys } : {}),
+    passwordCostLog2,
+    sessionTtlMs: number("SNAPSEAL_SESSION_HOURS", defaultConfig.sessionTtlMs / 3_600_000) * 3_600_000,
+    pendingSessionTtlMs: defaultConfig.pendingSessionTtlMs,
+    accountAttemptLimit: { max: number("SNAPSEAL_ACCOUNT_ATTEMPTS", defaultConfig.accountAttemptLimit.max), windowMs: attemptWindowMs },
+    addressAttemptLimit: { max: number("SNAPSEAL_ADDRESS_ATTEMPTS", defaultConfig.addressAttemptLimit.max), windowMs: attemptWindowMs },
+    trustProxy: read("SNAPSEAL_TRUST_PROXY") === "1",
   };
 }

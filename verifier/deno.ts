@@ -32,6 +32,7 @@ Deno.env.set("CBOR_NATIVE_ACCELERATION_DISABLED", "true");
 
 const { configFromEnv } = await import("./config.ts");
 const { startVerifier } = await import("./start.ts");
+const { newKeyRingEntry } = await import("../src/secrets/envelope.ts");
 
 type Fingerprint = (jpeg: Uint8Array) => Promise<Uint8Array>;
 
@@ -76,8 +77,24 @@ const port = portFromEnv();
 const directory = databaseDirectory(config.databaseUrl);
 if (directory) Deno.mkdirSync(directory, { recursive: true });
 
+/** As verifier/node.ts: without SNAPSEAL_SECRET_KEYS, a file: database keeps its sealing key in a 0600 file beside it. */
+function localSecretKeys(): string | undefined {
+  if (config.secretKeys || !config.databaseUrl.startsWith("file:")) return config.secretKeys;
+  const file = `${directory ?? "."}/secret-keys`;
+  try {
+    Deno.writeTextFileSync(file, `${newKeyRingEntry("local")}\n`, { mode: 0o600, createNew: true });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+  return Deno.readTextFileSync(file).trim();
+}
+
+const secretKeys = localSecretKeys();
 const fingerprint = await loadFingerprint();
-const started = await startVerifier(config, fingerprint ? { fingerprint } : {});
+const started = await startVerifier(secretKeys ? { ...config, secretKeys } : config, {
+  ...(fingerprint ? { fingerprint } : {}),
+  peerAddress: (c) => (c.env as Deno.ServeHandlerInfo<Deno.NetAddr>).remoteAddr.hostname,
+});
 
 const server = Deno.serve(
   {

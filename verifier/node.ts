@@ -1,6 +1,8 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { type ServerType, serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { newKeyRingEntry } from "../src/secrets/envelope.ts";
 import { fingerprintJpeg } from "../edge/sharp-fingerprint.ts";
 import "../edge/node-sha256.ts";
 import "../edge/node-es256.ts";
@@ -15,7 +17,11 @@ export interface NodeVerifier extends StartedVerifier {
 /** Serves the verifier with @hono/node-server on 127.0.0.1. Port 0 picks a free one. */
 export async function serveVerifier(config: VerifierConfig, port: number, runtime: { now?: () => number } = {}): Promise<NodeVerifier> {
   if (config.databaseUrl.startsWith("file:")) mkdirSync(dirname(config.databaseUrl.slice("file:".length)), { recursive: true });
-  const started = await startVerifier(config, { fingerprint: fingerprintJpeg, ...runtime });
+  const started = await startVerifier(withLocalSecretKeys(config), {
+    fingerprint: fingerprintJpeg,
+    peerAddress: (c) => getConnInfo(c).remote.address,
+    ...runtime,
+  });
   const server = await new Promise<ServerType>((resolve) => {
     const listening = serve({ fetch: started.app.fetch, hostname: "127.0.0.1", port }, () => resolve(listening));
   });
@@ -34,4 +40,20 @@ export async function serveVerifier(config: VerifierConfig, port: number, runtim
         if ("closeAllConnections" in server) server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * Zero set-up for the embedded database: without SNAPSEAL_SECRET_KEYS the key
+ * that seals TOTP secrets lives in a file beside the database (mode 0600),
+ * made on the first start. Production sets the variable (docs/operations.md).
+ */
+function withLocalSecretKeys(config: VerifierConfig): VerifierConfig {
+  if (config.secretKeys || !config.databaseUrl.startsWith("file:")) return config;
+  const file = join(dirname(config.databaseUrl.slice("file:".length)), "secret-keys");
+  try {
+    writeFileSync(file, `${newKeyRingEntry("local")}\n`, { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  return { ...config, secretKeys: readFileSync(file, "utf8").trim() };
 }

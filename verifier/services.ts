@@ -1,4 +1,6 @@
 import type { Client } from "@libsql/client";
+import type { Context } from "hono";
+import type { KeyRing } from "../src/secrets/envelope.ts";
 import type { VerifierConfig } from "./config.ts";
 import type { AnchorKeys } from "./db/server-keys.ts";
 
@@ -12,7 +14,13 @@ export interface Services {
   /** Runtime-specific picture decoder for telling altered from transplanted; absent where none is available. */
   fingerprint?: (jpeg: Uint8Array) => Promise<Uint8Array>;
   now: () => number;
+  /** Seals owners' TOTP secrets; start.ts checks it against the database before serving. */
+  secretKeys: KeyRing;
+  /** The connection's peer address, from the runtime (node.ts, deno.ts); absent without a socket (app.request). */
+  peerAddress?: PeerAddress;
 }
+
+export type PeerAddress = (c: Context) => string | undefined;
 
 /** The signed-in owner, set by verifier/auth/require-owner.ts on routes that need one. */
 export interface OwnerSession {

@@ -3,8 +3,12 @@ import { X509Certificate } from "@peculiar/x509";
 import { type VerifierApp, createApp } from "./app.ts";
 import type { VerifierConfig } from "./config.ts";
 import { openVerifierDb } from "./db/open.ts";
+import { assertKeyRingMatches } from "./db/second-factor.ts";
 import { loadAnchorKeys } from "./db/server-keys.ts";
-import type { Services } from "./services.ts";
+import type { PeerAddress, Services } from "./services.ts";
+import { parseKeyRing } from "../src/secrets/envelope.ts";
+
+const SECRET_KEYS_SETTING = "SNAPSEAL_SECRET_KEYS";
 
 export interface StartedVerifier {
   app: VerifierApp;
@@ -18,17 +22,28 @@ export interface StartedVerifier {
  */
 export async function startVerifier(
   config: VerifierConfig,
-  runtime: { fingerprint?: (jpeg: Uint8Array) => Promise<Uint8Array>; now?: () => number } = {},
+  runtime: { fingerprint?: (jpeg: Uint8Array) => Promise<Uint8Array>; now?: () => number; peerAddress?: PeerAddress } = {},
 ): Promise<StartedVerifier> {
   const trustedRoots = config.trustedRootsPem.map((pem) => new Uint8Array(new X509Certificate(pem).rawData));
+  if (!config.secretKeys) throw new Error(`${SECRET_KEYS_SETTING} is not set: give the key ring that seals TOTP secrets (see docs/operations.md)`);
+  const secretKeys = await parseKeyRing(config.secretKeys, SECRET_KEYS_SETTING);
+  const now = runtime.now ?? Date.now;
   const db = await openVerifierDb(config.databaseUrl, config.databaseAuthToken);
+  try {
+    await assertKeyRingMatches(db, secretKeys, SECRET_KEYS_SETTING, now());
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   const services: Services = {
     db,
     config,
     anchorKeys: await loadAnchorKeys(db),
     trustedRoots,
-    now: runtime.now ?? Date.now,
+    now,
+    secretKeys,
     ...(runtime.fingerprint ? { fingerprint: runtime.fingerprint } : {}),
+    ...(runtime.peerAddress ? { peerAddress: runtime.peerAddress } : {}),
   };
   return { app: createApp(services), services, close: () => db.close() };
 }

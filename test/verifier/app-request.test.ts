@@ -6,6 +6,7 @@ import { after, before, test } from "node:test";
 import { fromBase64Url } from "../../src/bytes.ts";
 import { anchorFromJson, verifyTimeAnchor } from "../../src/record/time-anchor.ts";
 import { importP256PublicKey } from "../../src/crypto/es256.ts";
+import { newKeyRingEntry } from "../../src/secrets/envelope.ts";
 import { defaultConfig } from "../../verifier/config.ts";
 import { type StartedVerifier, startVerifier } from "../../verifier/start.ts";
 
@@ -16,7 +17,10 @@ const now = Date.UTC(2026, 10, 23, 12);
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "snapseal-app-"));
-  verifier = await startVerifier({ ...defaultConfig, databaseUrl: `file:${join(dir, "verifier.db")}`, trustedRootsPem: [] }, { now: () => now });
+  verifier = await startVerifier(
+    { ...defaultConfig, databaseUrl: `file:${join(dir, "verifier.db")}`, trustedRootsPem: [], secretKeys: newKeyRingEntry("test") },
+    { now: () => now },
+  );
 });
 after(() => {
   verifier.close();

@@ -1,0 +1,44 @@
+import type { Context } from "hono";
+import { clearFailures, recordFailure, throttledFor } from "../db/second-factor.ts";
+import type { AppEnv } from "../services.ts";
+import { fail } from "../validate.ts";
+import { clientAddress } from "./client-address.ts";
+
+/**
+ * Failed passwords and codes are counted twice, against the account and
+ * against the client address, in the database so that every instance sees
+ * them: one account cannot be guessed at from many addresses, nor many
+ * accounts from one address.
+ */
+export interface AttemptScopes {
+  account: string;
+  address: string;
+}
+
+export function attemptScopes<E extends AppEnv>(c: Context<E>, account: string): AttemptScopes {
+  return { account: `account:${account}`, address: `address:${clientAddress(c)}` };
+}
+
+/** Refuses with 429 and Retry-After while either scope is over its limit; checked before any secret is. */
+export async function refuseWhileThrottled<E extends AppEnv>(c: Context<E>, scopes: AttemptScopes): Promise<void> {
+  const { db, config, now } = c.var.services;
+  const wait = Math.max(await throttledFor(db, scopes.account, config.accountAttemptLimit, now()), await throttledFor(db, scopes.address, config.addressAttemptLimit, now()));
+  if (wait > 0) {
+    c.header("Retry-After", String(Math.ceil(wait / 1000)));
+    fail("too_many_attempts", `retry in ${Math.ceil(wait / 1000)} s`);
+  }
+}
+
+export async function countFailure<E extends AppEnv>(c: Context<E>, scopes: AttemptScopes): Promise<void> {
+  const { db, config, now } = c.var.services;
+  await recordFailure(db, scopes.account, config.accountAttemptLimit, now());
+  await recordFailure(db, scopes.address, config.addressAttemptLimit, now());
+}
+
+/**
+ * A full sign-in clears the account's count, not the address's: one account
+ * someone can sign in to must not reset the guessing budget of an address.
+ */
+export async function clearAccountFailures<E extends AppEnv>(c: Context<E>, scopes: AttemptScopes): Promise<void> {
+  await clearFailures(c.var.services.db, scopes.account);
+}
