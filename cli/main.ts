@@ -1,5 +1,4 @@
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { openCamera } from "../device/camera.ts";
 import { captureAndQueue } from "../device/capture.ts";
 import { fingerprintJpeg } from "../edge/sharp-fingerprint.ts";
@@ -10,6 +9,7 @@ import { readSensor } from "../device/sensor.ts";
 import { syncQueue } from "../device/sync.ts";
 import { VerifierHttpError, VerifierUnreachableError } from "../device/verifier-client.ts";
 import { isProvenanceError } from "../src/errors.ts";
+import { UsageError, options, positiveInteger, required } from "./usage.ts";
 import { describeVerdict, exitCodeOf, verifyPhotoFile } from "./verify-photo.ts";
 
 const DEFAULT_SERVER = "http://127.0.0.1:8787";
@@ -37,8 +37,6 @@ Usage:
 
 Defaults: --server ${DEFAULT_SERVER}`;
 
-class UsageError extends Error {}
-
 async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
   if (!group || group === "help" || argv.includes("--help") || argv.includes("-h")) {
@@ -50,26 +48,6 @@ async function main(argv: string[]): Promise<number> {
   if (group === "device") return device(command, rest);
   if (group === "verifier" && command === "serve") return serve(rest);
   throw new UsageError(`unknown command: ${argv.slice(0, 2).join(" ")}`);
-}
-
-function options<T extends Record<string, { type: "string" | "boolean"; multiple?: boolean }>>(args: string[], spec: T, positionals = false) {
-  try {
-    return parseArgs({ args, options: spec, allowPositionals: positionals, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
-function required(value: string | boolean | undefined, flag: string): string {
-  if (typeof value !== "string" || value === "") throw new UsageError(`--${flag} is required`);
-  return value;
-}
-
-function positiveInteger(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const number = Number(value);
-  if (!Number.isSafeInteger(number) || number <= 0) throw new UsageError(`--${flag} must be a positive integer`);
-  return number;
 }
 
 async function vendorInit(args: string[]): Promise<number> {
