@@ -9,6 +9,7 @@ import { readSensor } from "../device/sensor.ts";
 import { syncQueue } from "../device/sync.ts";
 import { VerifierHttpError, VerifierUnreachableError } from "../device/verifier-client.ts";
 import { isProvenanceError } from "../src/errors.ts";
+import { devicePair, deviceStatus } from "./device-lifecycle.ts";
 import { UsageError, options, positiveInteger, required } from "./usage.ts";
 import { describeVerdict, exitCodeOf, verifyPhotoFile } from "./verify-photo.ts";
 
@@ -29,6 +30,11 @@ Usage:
       Send the queue to the verifier in order; only acknowledged photos are marked synced.
   snapseal device queue --dir CAMERA
       Show the offline queue.
+  snapseal device pair --dir CAMERA [--server URL] [--timeout S]
+      Show a one-time pairing code and wait until a signed-in owner enters it (exit 0 paired, 1 expired or timed out).
+  snapseal device status --dir CAMERA [--server URL] [--json]
+      Ask the verifier, with a signed assertion, whether this camera's registration is valid and who owns it
+      (exit 0 valid, 1 not registered, revoked, stolen, or held for the owner's approval).
   snapseal verify PHOTO... [--server URL] [--json]
       Check photos: exit 0 authentic, 1 altered, 2 unknown device, 3 no record, 4 refused
       (the worst over all photos), 64 bad usage, 69 verifier unreachable.
@@ -131,6 +137,10 @@ async function device(command: string | undefined, args: string[]): Promise<numb
       }
       return 0;
     }
+    case "pair":
+      return devicePair(args);
+    case "status":
+      return deviceStatus(args);
     default:
       throw new UsageError(`unknown device command: ${command ?? "(none)"}`);
   }

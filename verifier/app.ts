@@ -6,6 +6,9 @@ import { account } from "./routes/account.ts";
 import { captures } from "./routes/captures.ts";
 import { credentials } from "./routes/credentials.ts";
 import { devices } from "./routes/devices.ts";
+import { ownerAudit } from "./routes/owner-audit.ts";
+import { ownerDevices } from "./routes/owner-devices.ts";
+import { pairing } from "./routes/pairing.ts";
 import { provenance } from "./routes/provenance.ts";
 import { time } from "./routes/time.ts";
 import type { AppEnv, Services } from "./services.ts";
@@ -22,6 +25,9 @@ export function createApp(services: Services) {
     .get("/healthz", (c) => c.json({ ok: true }))
     .route("/v1/account", account)
     .route("/v1/devices", devices)
+    .route("/v1/devices", pairing)
+    .route("/v1/owner/devices", ownerDevices)
+    .route("/v1/owner/audit", ownerAudit)
     .route("/v1/captures", captures)
     .route("/v1/credentials", credentials)
     .route("/v1/provenance", provenance)

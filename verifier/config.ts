@@ -24,6 +24,16 @@ export interface VerifierConfig {
   /** Most photos in one sync batch. */
   maxBatchPhotos: number;
   registrationChallengeTtlMs: number;
+  /** How long a challenge a camera signs to prove it holds its credential (pairing, status) lives. */
+  deviceChallengeTtlMs: number;
+  /** How long a camera's pairing code waits for an owner to enter it. */
+  pairingCodeTtlMs: number;
+  /** How often a camera showing a pairing code asks whether it was claimed. */
+  pairingPollIntervalMs: number;
+  /** How long a transfer code waits for the receiving owner. */
+  transferCodeTtlMs: number;
+  /** Wrong pairing or transfer codes allowed per owner in a sliding window. */
+  codeAttemptLimit: AttemptLimit;
   /** Key ring sealing TOTP secrets, "kid:base64url32[,kid:key…]", the first seals; node.ts makes a key file when absent. */
   secretKeys?: string;
   /** scrypt cost N = 2^passwordCostLog2; stored hashes below it are re-hashed at the next sign-in. */
@@ -51,6 +61,11 @@ export const defaultConfig: Omit<VerifierConfig, "trustedRootsPem"> = {
   maxPhotoBytes: 40 * 1024 * 1024,
   maxBatchPhotos: 64,
   registrationChallengeTtlMs: 5 * 60_000,
+  deviceChallengeTtlMs: 2 * 60_000,
+  pairingCodeTtlMs: 10 * 60_000,
+  pairingPollIntervalMs: 2_000,
+  transferCodeTtlMs: DAY,
+  codeAttemptLimit: { max: 5, windowMs: 15 * 60_000 },
   passwordCostLog2: 15,
   sessionTtlMs: 12 * 3_600_000,
   pendingSessionTtlMs: 15 * 60_000,
@@ -88,6 +103,11 @@ export function configFromEnv(read: (name: string) => string | undefined, readFi
     maxPhotoBytes: number("SNAPSEAL_MAX_PHOTO_MB", defaultConfig.maxPhotoBytes / 2 ** 20) * 2 ** 20,
     maxBatchPhotos: number("SNAPSEAL_MAX_BATCH_PHOTOS", defaultConfig.maxBatchPhotos),
     registrationChallengeTtlMs: defaultConfig.registrationChallengeTtlMs,
+    deviceChallengeTtlMs: defaultConfig.deviceChallengeTtlMs,
+    pairingCodeTtlMs: number("SNAPSEAL_PAIRING_CODE_MINUTES", defaultConfig.pairingCodeTtlMs / 60_000) * 60_000,
+    pairingPollIntervalMs: defaultConfig.pairingPollIntervalMs,
+    transferCodeTtlMs: number("SNAPSEAL_TRANSFER_CODE_HOURS", defaultConfig.transferCodeTtlMs / 3_600_000) * 3_600_000,
+    codeAttemptLimit: defaultConfig.codeAttemptLimit,
     ...(secretKeys ? { secretKeys } : {}),
     passwordCostLog2,
     sessionTtlMs: number("SNAPSEAL_SESSION_HOURS", defaultConfig.sessionTtlMs / 3_600_000) * 3_600_000,

@@ -18,3 +18,15 @@ export function fail(code: ErrorCode, detail?: string): never {
   throw new ProvenanceError(code, detail);
 }
 
+/** A page of a newest-first list from the query: `limit` (1 to `max`) and an exclusive `before` cursor. */
+export function requirePage(query: Record<string, string | undefined>, limits: { fallback: number; max: number }): { limit: number; before?: number } {
+  const integer = (name: string, max: number): number | undefined => {
+    const raw = query[name];
+    if (raw === undefined) return undefined;
+    const value = /^[0-9]{1,16}$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(value) || value < 1 || value > max) throw new ProvenanceError("bad_request", `${name} must be an integer from 1 to ${max}`);
+    return value;
+  };
+  const before = integer("before", Number.MAX_SAFE_INTEGER);
+  return { limit: integer("limit", limits.max) ?? limits.fallback, ...(before === undefined ? {} : { before }) };
+}

@@ -1,5 +1,4 @@
-import { bytesEqual, concatBytes, fromBase64Url } from "../bytes.ts";
-import { importP256PublicKey, verifyEs256 } from "../crypto/es256.ts";
+import { bytesEqual, fromBase64Url } from "../bytes.ts";
 import { sha256 } from "../crypto/sha256.ts";
 import { ProvenanceError, isProvenanceError } from "../errors.ts";
 import { extractRecord } from "../jpeg/exif-record.ts";
@@ -9,6 +8,7 @@ import { type CaptureRecord, decodeRecord, recordHash } from "../record/capture-
 import { type CapturePayload, decodePayload } from "../record/payload.ts";
 import { verifyTimeAnchor } from "../record/time-anchor.ts";
 import { type AuthenticatorData, parseAuthenticatorData } from "../webauthn/authenticator-data.ts";
+import { checkCameraAssertionScope, checkCameraAssertionSignature } from "../webauthn/camera-assertion.ts";
 import { type CollectedClientData, parseClientData } from "../webauthn/client-data.ts";
 
 /** What the verifier knows of a registered credential. */
@@ -22,6 +22,11 @@ export interface RegisteredCredential {
   serial: string;
   /** Milliseconds since the epoch, or null while the credential is valid. */
   revokedAt: number | null;
+  /**
+   * A re-registration (after a factory reset) of a camera that has an owner,
+   * not yet approved by that owner: nothing it seals counts until then.
+   */
+  approvalPending?: boolean;
 }
 
 export interface FreshnessPolicy {
@@ -127,19 +132,25 @@ async function parse<C>(jpeg: Uint8Array, evidence: CaptureEvidence<C>): Promise
 
 /**
  * Step 2: the credential is registered (its attestation chain was verified at
- * registration) and not revoked, unless the revocation came after both the
- * capture and its receipt.
+ * registration), not held for its owner's approval, and not revoked, unless
+ * the revocation came after both the capture and its receipt.
  */
 async function checkCredential<C extends RegisteredCredential>(evidence: CaptureEvidence<C>, context: VerificationContext<C>): Promise<void> {
   const credential = await context.findCredential(evidence.record!.credentialId);
   if (!credential) throw new ProvenanceError("credential_unknown");
   evidence.credential = credential;
+  if (credential.approvalPending) throw new ProvenanceError("credential_pending_approval");
   const { revokedAt } = credential;
   if (revokedAt === null) return;
   const receivedAt = await context.receivedAt(evidence.recordHash!);
-  if (!(evidence.payload!.capturedAt < revokedAt && receivedAt < revokedAt)) {
+  if (!sealedBeforeRevocation(evidence.payload!.capturedAt, receivedAt, revokedAt)) {
     throw new ProvenanceError("credential_revoked", `revoked at ${new Date(revokedAt).toISOString()}`);
   }
+}
+
+/** A revoked credential's capture stays valid when it was both sealed and received before the revocation. */
+export function sealedBeforeRevocation(capturedAt: number, receivedAt: number, revokedAt: number): boolean {
+  return capturedAt < revokedAt && receivedAt < revokedAt;
 }
 
 /** Step 3: what the assertion is bound to (WebAuthn L3 §7.2 steps 11-16, our profile of them). */
@@ -155,19 +166,8 @@ async function checkBinding<C extends RegisteredCredential>(evidence: CaptureEvi
     throw new ProvenanceError("challenge_mismatch", "challenge is not base64url");
   }
   if (!bytesEqual(challenge, await sha256(record.payload))) throw new ProvenanceError("challenge_mismatch");
-  // §7.2 steps 13-14: the origin the device registered with, never cross-origin.
-  if (clientData.origin !== credential.origin) throw new ProvenanceError("origin_mismatch", clientData.origin);
-  if (clientData.crossOrigin === true) throw new ProvenanceError("origin_mismatch", "crossOrigin is true");
-  // §7.2 step 15: rpIdHash.
-  if (!bytesEqual(authenticatorData.rpIdHash, await sha256(new TextEncoder().encode(credential.rpId)))) {
-    throw new ProvenanceError("rp_id_mismatch");
-  }
-  // §7.2 steps 16-17 are inverted for cameras: nobody is present, so UP and UV
-  // must be clear; a device-bound key is never backup-eligible (BE, BS); AT and
-  // ED never belong in an assertion. Our profile is therefore all flags clear.
-  if (authenticatorData.flags !== 0) {
-    throw new ProvenanceError("authenticator_data_malformed", `flags 0x${authenticatorData.flags.toString(16)}, expected 0 (UP=0, UV=0)`);
-  }
+  // §7.2 steps 13-17: origin, rpIdHash and flags, as for every camera assertion.
+  await checkCameraAssertionScope(clientData, authenticatorData, credential);
   // The signed metadata names the device the credential was attested for.
   if (payload.meta.serial !== credential.serial) throw new ProvenanceError("device_mismatch", `payload names ${payload.meta.serial}`);
   if (authenticatorData.signCount !== payload.counter) {
@@ -178,9 +178,7 @@ async function checkBinding<C extends RegisteredCredential>(evidence: CaptureEvi
 /** Step 4 (WebAuthn L3 §7.2 steps 20-21): the signature over authenticatorData || SHA-256(clientDataJSON). */
 async function checkSignature<C extends RegisteredCredential>(evidence: CaptureEvidence<C>): Promise<void> {
   const { credential, record } = evidence as Required<CaptureEvidence<C>>;
-  const key = await importP256PublicKey(credential.publicKey);
-  const signed = concatBytes(record.authenticatorData, await sha256(record.clientDataJSON));
-  if (!(await verifyEs256(key, record.signature, signed))) throw new ProvenanceError("signature_invalid");
+  await checkCameraAssertionSignature(credential.publicKey, record);
 }
 
 /** Step 5: the record belongs to these pixels. */

@@ -23,7 +23,13 @@ export function credentialKey(credentialId: Uint8Array): string {
 }
 
 export async function findCredential(db: Pick<Client, "execute">, id: string): Promise<StoredCredential | null> {
-  const row = (await db.execute({ sql: "SELECT * FROM credentials WHERE id = ?", args: [id] })).rows[0];
+  const row = (
+    await db.execute({
+      sql: `SELECT c.*, EXISTS (SELECT 1 FROM reregistrations r WHERE r.credential_id = c.id AND r.decision IS NULL) AS approval_pending
+            FROM credentials c WHERE c.id = ?`,
+      args: [id],
+    })
+  ).rows[0];
   return row ? toCredential(row) : null;
 }
 
@@ -83,5 +89,6 @@ function toCredential(row: Row): StoredCredential {
     flaggedAt: nullableNumber(row.flagged_at),
     flagReason: row.flag_reason === null ? null : String(row.flag_reason),
     revokedAt: nullableNumber(row.revoked_at),
+    approvalPending: Number(row.approval_pending) === 1,
   };
 }

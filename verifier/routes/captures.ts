@@ -2,8 +2,10 @@ import { Hono } from "hono";
 import { toHex } from "../../src/bytes.ts";
 import { ProvenanceError } from "../../src/errors.ts";
 import type { CaptureBatchResult } from "../../src/record/capture-batch.ts";
+import { sealedBeforeRevocation } from "../../src/verify/verify-capture.ts";
 import { credentialKey } from "../db/credentials.ts";
 import { type LedgerOutcome, type VerifiedForLedger, recordCaptures } from "../db/ledger.ts";
+import { attributionOf } from "../db/ownership.ts";
 import { readPhotos } from "../read-photos.ts";
 import type { AppEnv } from "../services.ts";
 import { type CredentialLookups, verifyPhoto } from "../verify-photo.ts";
@@ -72,6 +74,14 @@ export const captures = new Hono<AppEnv>()
       })
     ).rows[0];
     if (!row) fail("not_found");
+    const capturedAt = Number(row.captured_at);
+    const revokedAt = row.revoked_at === null ? null : Number(row.revoked_at);
+    // Recorded means its signature verified at sync; the owner named is the one at capture time.
+    const attribution = await attributionOf(db, String(row.credential_id), {
+      capturedAt,
+      signatureVerified: true,
+      sealedBeforeRevocation: revokedAt !== null && sealedBeforeRevocation(capturedAt, Number(row.received_at), revokedAt),
+    });
     return c.json({
       id: String(row.id),
       credentialId: String(row.credential_id),
@@ -93,7 +103,10 @@ export const captures = new Hono<AppEnv>()
         revokedAt: row.revoked_at === null ? null : new Date(Number(row.revoked_at)).toISOString(),
         flagged: row.flagged_at !== null,
         flagReason: row.flag_reason === null ? null : String(row.flag_reason),
+        status: attribution.status,
       },
+      owner: attribution.owner,
+      revocation: attribution.revocation,
     });
   });
 

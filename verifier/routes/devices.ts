@@ -7,6 +7,7 @@ import { COSE_ALG_ES256, decodeCoseP256 } from "../../src/webauthn/cose-key.ts";
 import { parseClientData } from "../../src/webauthn/client-data.ts";
 import { verifyPackedAttestation } from "../../src/webauthn/verify-packed-attestation.ts";
 import { credentialKey, findCredential, insertCredential } from "../db/credentials.ts";
+import { recordRegistration } from "../db/device-lifecycle.ts";
 import type { AppEnv } from "../services.ts";
 import { fail, requireBase64Url } from "../validate.ts";
 import { freshAnchor } from "./time.ts";
@@ -89,8 +90,11 @@ export const devices = new Hono<AppEnv>()
       if (attestation.credentialId.length < 16) fail("attestation_malformed", "credential ID shorter than 16 bytes");
       const id = credentialKey(attestation.credentialId);
       if (await findCredential(db, id)) fail("credential_exists");
+      // A factory-reset camera whose serial has an owner is held for that owner's approval.
+      let registration: { pendingApproval: boolean };
       try {
-        await db.execute(
+        registration = await recordRegistration(
+          db,
           insertCredential({
             credentialId: attestation.credentialId,
             publicKey: decodeCoseP256(attestation.credentialPublicKey),
@@ -104,11 +108,13 @@ export const devices = new Hono<AppEnv>()
             attestationIssuer: attestation.issuer,
             registeredAt: now(),
           }),
+          { id, serial },
+          now(),
         );
       } catch (error) {
         if (/UNIQUE|PRIMARY KEY/i.test(String(error))) throw new ProvenanceError("credential_exists");
         throw error;
       }
-      return c.json({ credentialId: id, serial, anchor: await freshAnchor(c.var.services) }, 201);
+      return c.json({ credentialId: id, serial, pendingApproval: registration.pendingApproval, anchor: await freshAnchor(c.var.services) }, 201);
     },
   );

@@ -3,6 +3,7 @@ import { ProvenanceError } from "../../src/errors.ts";
 import { captureIdFor } from "../../src/record/capture-record.ts";
 import { exifDisagreements } from "../../src/verify/exif-disagreements.ts";
 import { reportOf } from "../../src/verify/report.ts";
+import { attributionOf } from "../db/ownership.ts";
 import { receiptTime } from "../db/receipts.ts";
 import { httpStatusFor } from "../http-errors.ts";
 import { readPhotos } from "../read-photos.ts";
@@ -15,7 +16,8 @@ import { limitBody } from "../limit-body.ts";
  * The public check: anyone posts a photo and learns which registered device
  * sealed it, when, whether its pixels changed, and whether it was recorded.
  * A recorded capture is judged by its receipt time, so it stays valid if the
- * device is revoked later; an unrecorded one is judged as if received now.
+ * device is revoked later ("sealed before revocation"); an unrecorded one is
+ * judged as if received now. The owner named is the one at capture time.
  */
 export const provenance = new Hono<AppEnv>().post(
   "/check",
@@ -29,6 +31,14 @@ export const provenance = new Hono<AppEnv>().post(
     const result = await verifyPhoto(services, photo, { receivedAt: services.now(), applyFreshness: false });
     const receivedAt = result.evidence.recordHash ? await receiptTime(services.db, result.evidence.recordHash) : null;
     const credential = result.evidence.credential;
+    // Who owned the camera when it sealed this, and how its credential stands: for a record whose signature verified.
+    const attribution = credential
+      ? await attributionOf(services.db, credential.id, {
+          capturedAt: result.evidence.payload!.capturedAt,
+          signatureVerified: result.passed.includes("signature"),
+          sealedBeforeRevocation: result.passed.includes("credential"),
+        })
+      : null;
     // A file that is not a well-formed photo with a well-formed record is bad
     // input (4xx, with the usual error body); every other outcome, "no record"
     // and "refused" included, is an answer to a good question (200).
@@ -46,8 +56,11 @@ export const provenance = new Hono<AppEnv>().post(
             registeredAt: new Date(credential.registeredAt).toISOString(),
             revokedAt: credential.revokedAt === null ? null : new Date(credential.revokedAt).toISOString(),
             flagged: credential.flaggedAt !== null,
+            status: attribution!.status,
           }
         : null,
+      owner: attribution?.owner ?? null,
+      revocation: attribution?.revocation ?? null,
     }, status);
   },
 );

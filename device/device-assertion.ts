@@ -1,0 +1,52 @@
+import { fromBase64Url, toBase64Url } from "../src/bytes.ts";
+import { sha256 } from "../src/crypto/sha256.ts";
+import { encodeClientData } from "../src/webauthn/client-data.ts";
+import { type Camera, activeCredential } from "./camera.ts";
+import { NotRegisteredError } from "./capture.ts";
+import { postJson } from "./verifier-client.ts";
+
+export type ProofPurpose = "pair" | "status";
+
+/** A WebAuthn assertion over a fresh verifier challenge, as the verifier's device routes take it. */
+export interface CredentialProof {
+  credentialId: string;
+  clientDataJSON: string;
+  authenticatorData: string;
+  signature: string;
+}
+
+/** The verifier a camera talks to: the one given, else the one its credential was registered with. */
+export async function verifierFor(camera: Camera, verifierUrl?: string): Promise<string> {
+  const credential = await activeCredential(camera.db);
+  if (!credential) throw new NotRegisteredError();
+  return (verifierUrl ?? credential.verifierUrl).replace(/\/+$/, "");
+}
+
+/**
+ * The camera proves it holds its registered credential: the verifier issues a
+ * challenge for one purpose and the authenticator signs it (type
+ * webauthn.get, the origin it registered with). Like every assertion it
+ * advances the signature counter, committed before the proof leaves the
+ * camera; later captures simply continue from the higher count.
+ */
+export async function proveCredential(camera: Camera, base: string, purpose: ProofPurpose): Promise<CredentialProof> {
+  const credential = await activeCredential(camera.db);
+  if (!credential) throw new NotRegisteredError();
+  const credentialId = toBase64Url(credential.credentialId);
+  const { challenge } = await postJson<{ challenge: string }>(`${base}/v1/devices/challenge`, { credentialId, purpose });
+  const clientDataJSON = encodeClientData("webauthn.get", fromBase64Url(challenge), credential.origin);
+  const clientDataHash = await sha256(clientDataJSON);
+  const tx = await camera.db.transaction("write");
+  try {
+    const signed = await camera.authenticator.assert(tx, credential.credentialId, async () => clientDataHash);
+    await tx.commit();
+    return {
+      credentialId,
+      clientDataJSON: toBase64Url(clientDataJSON),
+      authenticatorData: toBase64Url(signed.authenticatorData),
+      signature: toBase64Url(signed.signature),
+    };
+  } finally {
+    tx.close();
+  }
+}
