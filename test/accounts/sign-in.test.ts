@@ -70,3 +70,14 @@ test("OwnerClient.signUpAndEnrol gives a full session, and signIn works again af
   await owner.signIn();
   assert.equal((await owner.request("GET", "/v1/account/me")).status, 200);
 });
+
+test("enrolment and sign-in pass wherever in a 30 s step the clock stands", async () => {
+  for (const intoStep of [0, 1, 15_000, 29_000, 29_999]) {
+    const nextStep = Math.ceil(clock.now() / 30_000 + 1) * 30_000;
+    clock.advance(nextStep + intoStep - clock.now());
+    const owner = await OwnerClient.signUpAndEnrol(url, clock);
+    await owner.signOut();
+    await owner.signIn();
+    assert.equal((await owner.request("GET", "/v1/account/me")).status, 200, `${intoStep} ms into a step`);
+  }
+});

@@ -97,12 +97,18 @@ export class OwnerClient {
   }
 
   /** A JSON request with this client's cookies and CSRF token; remembers new cookies and CSRF tokens. */
-  async request(method: string, path: string, jsonBody?: unknown, headers: Record<string, string> = {}): Promise<OwnerResponse> {
-    const sent: Record<string, string> = { ...headers };
+  request(method: string, path: string, jsonBody?: unknown, headers: Record<string, string> = {}): Promise<OwnerResponse> {
+    if (jsonBody === undefined) return this.send(method, path, { headers });
+    return this.send(method, path, { body: JSON.stringify(jsonBody), headers: { "content-type": "application/json", ...headers } });
+  }
+
+  /** Any body and headers, with this client's cookies and CSRF token (a header given here wins). */
+  async send(method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}): Promise<OwnerResponse> {
+    const sent: Record<string, string> = {};
     if (this.cookies.size > 0) sent.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
     if (this.csrfToken !== undefined) sent["x-csrf-token"] = this.csrfToken;
-    if (jsonBody !== undefined) sent["content-type"] = "application/json";
-    const response = await fetch(new URL(path, this.baseUrl), { method, headers: sent, ...(jsonBody === undefined ? {} : { body: JSON.stringify(jsonBody) }) });
+    Object.assign(sent, init.headers);
+    const response = await fetch(new URL(path, this.baseUrl), { method, headers: sent, ...(init.body === undefined ? {} : { body: init.body }) });
     this.remember(response.headers.getSetCookie());
     const text = await response.text();
     let body: unknown = text;

@@ -45,8 +45,8 @@ import { fail } from "../validate.ts";
 
 const MAX_BODY_BYTES = 16 * 1024;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-/** C0/C1 controls and the bidirectional overrides that make a name display as something else. */
-const UNPRINTABLE = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+/** Controls, the bidirectional overrides that make a name display as something else, and what undecodable bytes became. */
+const UNPRINTABLE = /[\p{Cc}\u202A-\u202E\u2066-\u2069\uFFFD\uFFFE\uFFFF]/u;
 
 function field(body: unknown, name: string, maxLength: number): string {
   if (typeof body !== "object" || body === null || Array.isArray(body)) fail("bad_request", "the body must be a JSON object");
@@ -103,7 +103,11 @@ const sameOrigin: MiddlewareHandler<AppEnv> = (c, next) => {
 };
 
 const signUpBody = validator("json", (body) => ({ email: email(body), displayName: displayName(body), password: password(body) }));
-const signInBody = validator("json", (body) => ({ email: email(body), password: field(body, "password", 256) }));
+const signInBody = validator("json", (body) => {
+  const typed = field(body, "password", 256);
+  if (typed.length === 0) fail("bad_request", "password must not be empty");
+  return { email: email(body), password: typed };
+});
 const codeBody = validator("json", (body) => ({ code: totpCode(body) }));
 const secondFactorBody = validator("json", (body): { code: string } | { recoveryCode: string } => {
   if (has(body, "code") === has(body, "recoveryCode")) fail("bad_request", "send exactly one of code and recoveryCode");
