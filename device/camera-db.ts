@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Client, createClient } from "@libsql/client";
+import { FIRMWARE_SCHEMA } from "./firmware/firmware-db.ts";
 
 /**
  * The camera's own embedded database: its secure-element state (keys and the
@@ -46,6 +47,7 @@ const SCHEMA = [
      chain_gap INTEGER NOT NULL DEFAULT 0,
      settled_at INTEGER)`,
   `CREATE INDEX IF NOT EXISTS queue_pending ON queue (state, seq)`,
+  ...FIRMWARE_SCHEMA,
 ];
 
 export interface CameraPaths {

@@ -6,11 +6,14 @@ import "../edge/node-sha256.ts";
 import type { TimeAnchorToken } from "../src/record/payload.ts";
 import { SoftAuthenticator } from "./authenticator/soft-authenticator.ts";
 import { type CameraPaths, cameraPaths, openCameraDb } from "./camera-db.ts";
+import { type BootedFirmware, bootFirmware } from "./firmware/slots.ts";
 
 export interface Camera {
   db: Client;
   authenticator: SoftAuthenticator;
   paths: CameraPaths;
+  /** What this start of the camera booted (device/firmware/slots.ts); captures name its version. */
+  firmware: BootedFirmware;
 }
 
 export interface ActiveCredential {
@@ -26,7 +29,8 @@ export async function openCamera(dir: string): Promise<Camera> {
   // Checked first, so a mistyped --dir names the problem instead of leaving an empty camera behind.
   if (!existsSync(cameraPaths(dir).database)) throw new Error(`${dir} holds no camera: run \`snapseal device manufacture\` first`);
   const db = await openCameraDb(dir);
-  const camera = { db, authenticator: await SoftAuthenticator.open(db), paths: cameraPaths(dir) };
+  const authenticator = await SoftAuthenticator.open(db);
+  const camera = { db, authenticator, paths: cameraPaths(dir), firmware: await bootFirmware(db, dir, authenticator.identity.firmware) };
   await removeUncommittedCaptures(camera);
   return camera;
 }

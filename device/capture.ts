@@ -40,7 +40,8 @@ export async function captureAndQueue(camera: Camera, input: CaptureInput): Prom
     const credential = await activeCredential(tx);
     if (!credential) throw new NotRegisteredError();
     const anchor = await latestTimeAnchor(tx);
-    const { serial, model, firmware } = camera.authenticator.identity;
+    const { serial, model } = camera.authenticator.identity;
+    const firmware = camera.firmware.version;
     const sealed = await sealJpeg(input.jpeg, {
       credentialId: credential.credentialId,
       origin: credential.origin,

@@ -6,6 +6,7 @@ import { account } from "./routes/account.ts";
 import { captures } from "./routes/captures.ts";
 import { credentials } from "./routes/credentials.ts";
 import { devices } from "./routes/devices.ts";
+import { firmware } from "./routes/firmware.ts";
 import { ownerAudit } from "./routes/owner-audit.ts";
 import { ownerDevices } from "./routes/owner-devices.ts";
 import { pairing } from "./routes/pairing.ts";
@@ -30,6 +31,7 @@ export function createApp(services: Services) {
     .route("/v1/owner/audit", ownerAudit)
     .route("/v1/captures", captures)
     .route("/v1/credentials", credentials)
+    .route("/v1/firmware", firmware)
     .route("/v1/provenance", provenance)
     .route("/v1/time", time);
 

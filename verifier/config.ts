@@ -1,4 +1,5 @@
 import type { AttemptLimit } from "./db/second-factor.ts";
+import { type KeySet, parseKeySetJson } from "../src/firmware/key-set.ts";
 
 /**
  * Verifier settings. Everything has a default that works on one machine with
@@ -34,6 +35,8 @@ export interface VerifierConfig {
   transferCodeTtlMs: number;
   /** Wrong pairing or transfer codes allowed per owner in a sliding window. */
   codeAttemptLimit: AttemptLimit;
+  /** The firmware key set releases must verify against to be published; without one, nothing is. */
+  firmwareTrust?: KeySet;
   /** Key ring sealing TOTP secrets, "kid:base64url32[,kid:key…]", the first seals; node.ts makes a key file when absent. */
   secretKeys?: string;
   /** scrypt cost N = 2^passwordCostLog2; stored hashes below it are re-hashed at the next sign-in. */
@@ -85,6 +88,13 @@ export function configFromEnv(read: (name: string) => string | undefined, readFi
   };
   const roots = (read("SNAPSEAL_TRUSTED_ROOTS") ?? "").split(",").map((path) => path.trim()).filter(Boolean);
   const authToken = read("DATABASE_AUTH_TOKEN");
+  const firmwareKeys = read("SNAPSEAL_FIRMWARE_KEYS");
+  let firmwareTrust: KeySet | undefined;
+  try {
+    firmwareTrust = firmwareKeys ? parseKeySetJson(readFile(firmwareKeys)) : undefined;
+  } catch (error) {
+    throw new Error(`SNAPSEAL_FIRMWARE_KEYS (${firmwareKeys}): ${(error as Error).message}`);
+  }
   const secretKeys = read("SNAPSEAL_SECRET_KEYS");
   const attemptWindowMs = number("SNAPSEAL_ATTEMPT_WINDOW_MINUTES", defaultConfig.accountAttemptLimit.windowMs / 60_000) * 60_000;
   const passwordCostLog2 = number("SNAPSEAL_PASSWORD_COST_LOG2", defaultConfig.passwordCostLog2);
@@ -108,6 +118,7 @@ export function configFromEnv(read: (name: string) => string | undefined, readFi
     pairingPollIntervalMs: defaultConfig.pairingPollIntervalMs,
     transferCodeTtlMs: number("SNAPSEAL_TRANSFER_CODE_HOURS", defaultConfig.transferCodeTtlMs / 3_600_000) * 3_600_000,
     codeAttemptLimit: defaultConfig.codeAttemptLimit,
+    ...(firmwareTrust ? { firmwareTrust } : {}),
     ...(secretKeys ? { secretKeys } : {}),
     passwordCostLog2,
     sessionTtlMs: number("SNAPSEAL_SESSION_HOURS", defaultConfig.sessionTtlMs / 3_600_000) * 3_600_000,
