@@ -36,6 +36,7 @@ import {
   totpSubject,
 } from "../db/accounts.ts";
 import { consumeTotpStep } from "../db/second-factor.ts";
+import { inWriteTransaction } from "../db/write-transaction.ts";
 import { limitBody } from "../limit-body.ts";
 import type { AppEnv } from "../services.ts";
 import { fail } from "../validate.ts";
@@ -118,17 +119,6 @@ const secondFactorBody = validator("json", (body): { code: string } | { recovery
 
 type Executor = Pick<Client | Transaction, "execute">;
 
-async function inWriteTransaction<T>(db: Client, work: (tx: Transaction) => Promise<T>): Promise<T> {
-  const tx = await db.transaction("write");
-  try {
-    const result = await work(tx);
-    await tx.commit();
-    return result;
-  } finally {
-    tx.close();
-  }
-}
-
 /**
  * Passing a sign-in step replaces the session: the old one is revoked and a
  * new token issued, in the caller's transaction. A session another request
@@ -151,8 +141,10 @@ export const account = new Hono<AppEnv>()
     const { db, config, now } = c.var.services;
     const input = c.req.valid("json");
     const owner = { id: crypto.randomUUID(), email: input.email, displayName: input.displayName, createdAt: now() };
+    // Hashed before the transaction: a third of a second must not hold the database's write lock.
+    const passwordHash = await hashPassword(input.password, config.passwordCostLog2);
     const created = await inWriteTransaction(db, async (tx) => {
-      if (!(await insertOwner(tx, { ...owner, passwordHash: await hashPassword(input.password, config.passwordCostLog2) }))) return null;
+      if (!(await insertOwner(tx, { ...owner, passwordHash }))) return null;
       return insertSession(tx, c, owner.id, "awaiting_enrolment");
     });
     if (!created) fail("account_exists");
@@ -246,12 +238,14 @@ export const account = new Hono<AppEnv>()
     const codeHashes = await Promise.all(recoveryCodes.map((typed) => recoveryCodeHash(normaliseRecoveryCode(typed)!)));
     const enrolled = await inWriteTransaction(db, async (tx) => {
       if (!(await consumeTotpStep(tx, totpSubject(owner.id), step, now()))) return "totp_reused" as const;
-      if (!(await completeTotpEnrolment(tx, owner.id, owner.totpSecret!, now()))) return "session_state_invalid" as const;
+      if (!(await completeTotpEnrolment(tx, owner.id, owner.totpSecret!, now()))) fail("session_state_invalid", "the pending secret was replaced or enrolled meanwhile");
       await insertRecoveryCodes(tx, owner.id, codeHashes, now());
       return replaceSession(tx, c, session, "full");
     });
-    if (enrolled === "totp_reused") await countFailure(c, scopes);
-    if (typeof enrolled === "string") fail(enrolled);
+    if (typeof enrolled === "string") {
+      await countFailure(c, scopes);
+      fail(enrolled);
+    }
     await clearAccountFailures(c, scopes);
     setSessionCookie(c, enrolled);
     return c.json({ owner: ownerView(owner), session: sessionView(enrolled), recoveryCodes });
