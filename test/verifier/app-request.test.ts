@@ -8,6 +8,7 @@ import { anchorFromJson, verifyTimeAnchor } from "../../src/record/time-anchor.t
 import { importP256PublicKey } from "../../src/crypto/es256.ts";
 import { newKeyRingEntry } from "../../src/secrets/envelope.ts";
 import { defaultConfig } from "../../verifier/config.ts";
+import { SCHEMA_VERSION } from "../../verifier/db/schema.ts";
 import { type StartedVerifier, startVerifier } from "../../verifier/start.ts";
 
 // The app without a socket: app.request() against a real libSQL file.
@@ -29,7 +30,7 @@ after(() => {
 
 test("migrations ran: the schema is at its latest version", async () => {
   const version = Number((await verifier.services.db.execute("PRAGMA user_version")).rows[0]![0]);
-  assert.equal(version, 1);
+  assert.equal(version, SCHEMA_VERSION);
 });
 
 test("GET /v1/time signs the verifier's time with a key it publishes", async () => {

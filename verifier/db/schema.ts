@@ -63,6 +63,8 @@ const MIGRATIONS: string[][] = [
   FIRMWARE_TABLES,
 ];
 
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
 export async function migrate(db: Client): Promise<void> {
   const tx = await db.transaction("write");
   try {
