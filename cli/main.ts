@@ -9,6 +9,8 @@ import { readSensor } from "../device/sensor.ts";
 import { syncQueue } from "../device/sync.ts";
 import { VerifierHttpError, VerifierUnreachableError } from "../device/verifier-client.ts";
 import { isProvenanceError } from "../src/errors.ts";
+import { cosigner } from "./cosigner.ts";
+import { deviceFirmware, deviceUpdate, firmware, firmwareKeysOption } from "./firmware.ts";
 import { devicePair, deviceStatus } from "./device-lifecycle.ts";
 import { UsageError, options, positiveInteger, required } from "./usage.ts";
 import { describeVerdict, exitCodeOf, verifyPhotoFile } from "./verify-photo.ts";
@@ -20,8 +22,8 @@ const HELP = `snapseal: signed-media provenance
 Usage:
   snapseal vendor init --ca DIR --vendor NAME [--country CC]
       Create a manufacturer attestation root (DIR/root.pem, DIR/root.key.pem).
-  snapseal device manufacture --dir CAMERA --ca DIR --serial SERIAL --model MODEL [--firmware V]
-      Give a new camera its unique attestation key and certificate.
+  snapseal device manufacture --dir CAMERA --ca DIR --serial SERIAL --model MODEL [--firmware V] [--firmware-keys FILE]
+      Give a new camera its unique attestation key and certificate, and the firmware key set it updates by.
   snapseal device register --dir CAMERA [--server URL]
       Register the camera's credential with a verifier (packed attestation).
   snapseal device capture --dir CAMERA [--count N] [--width W --height H] [--import FILE] [--captured-at ISO]
@@ -35,6 +37,27 @@ Usage:
   snapseal device status --dir CAMERA [--server URL] [--json]
       Ask the verifier, with a signed assertion, whether this camera's registration is valid and who owns it
       (exit 0 valid, 1 not registered, revoked, stolen, or held for the owner's approval).
+  snapseal device update --dir CAMERA [--server URL]
+      Fetch, verify (both signatures, rollback, model, expiry, size, hash) and install new firmware A/B.
+  snapseal device firmware --dir CAMERA [--json]
+      Boot the camera: which firmware runs, from which slot, and whether each slot verifies.
+  snapseal firmware keygen --dir DIR
+      Create the vendor's firmware release key (DIR/release-key.json, DIR/release-key.pub.json).
+  snapseal firmware trust --vendor PUBFILE --cosigner PUBFILE --out FILE
+      Write the firmware key set cameras are made with and verifiers publish by (both keys required).
+  snapseal firmware release --image FILE --version V --model M --key DIR --cosigner URL --operator NAME --totp CODE
+                            [--server URL] [--url URL] [--min-version V] [--expires-days N] [--key-set FILE --new-key DIR...]
+      Sign a manifest, have the co-signer co-sign it (operator's TOTP), and publish it with the image.
+  snapseal cosigner init --dir DIR
+      Create a co-signer: its signing key (DIR/cosigner-key.pub.json) and database; secrets sealed under COSIGNER_SECRET_KEYS.
+  snapseal cosigner operator add --dir DIR --name NAME
+      Add a release operator; prints the TOTP secret and otpauth:// URI once.
+  snapseal cosigner key accept --dir DIR --key PUBFILE | key revoke --dir DIR --kid KID | key list --dir DIR
+      Accept a vendor release key, revoke one (no more co-signing for it), or list them.
+  snapseal cosigner serve --dir DIR [--port P]
+      Run the co-signer (POST /v1/firmware/cosign) on 127.0.0.1.
+  snapseal cosigner log --dir DIR [--json]
+      Every co-signing request, granted or refused, with the reason.
   snapseal verify PHOTO... [--server URL] [--json]
       Check photos: exit 0 authentic, 1 altered, 2 unknown device, 3 no record, 4 refused
       (the worst over all photos), 64 bad usage, 69 verifier unreachable.
@@ -52,6 +75,8 @@ async function main(argv: string[]): Promise<number> {
   if (group === "verify") return verify(argv.slice(1));
   if (group === "vendor" && command === "init") return vendorInit(rest);
   if (group === "device") return device(command, rest);
+  if (group === "firmware") return firmware(command, rest, DEFAULT_SERVER);
+  if (group === "cosigner") return cosigner(command, rest);
   if (group === "verifier" && command === "serve") return serve(rest);
   throw new UsageError(`unknown command: ${argv.slice(0, 2).join(" ")}`);
 }
@@ -67,10 +92,24 @@ async function vendorInit(args: string[]): Promise<number> {
 async function device(command: string | undefined, args: string[]): Promise<number> {
   switch (command) {
     case "manufacture": {
-      const { values } = options(args, { dir: { type: "string" }, ca: { type: "string" }, serial: { type: "string" }, model: { type: "string" }, firmware: { type: "string" } });
+      const { values } = options(args, {
+        dir: { type: "string" },
+        ca: { type: "string" },
+        serial: { type: "string" },
+        model: { type: "string" },
+        firmware: { type: "string" },
+        "firmware-keys": { type: "string" },
+      });
       const ca = await loadVendorCa(required(values.ca, "ca"));
       const dir = required(values.dir, "dir");
-      await manufactureCamera(ca, { dir, serial: required(values.serial, "serial"), model: required(values.model, "model"), firmware: values.firmware ?? "1.0.0" });
+      const firmwareKeys = await firmwareKeysOption(values["firmware-keys"]);
+      await manufactureCamera(ca, {
+        dir,
+        serial: required(values.serial, "serial"),
+        model: required(values.model, "model"),
+        firmware: values.firmware ?? "1.0.0",
+        ...(firmwareKeys ? { firmwareKeys } : {}),
+      });
       console.log(`camera ${values.serial} manufactured in ${dir}`);
       return 0;
     }
@@ -137,6 +176,10 @@ async function device(command: string | undefined, args: string[]): Promise<numb
       }
       return 0;
     }
+    case "update":
+      return deviceUpdate(args, DEFAULT_SERVER);
+    case "firmware":
+      return deviceFirmware(args);
     case "pair":
       return devicePair(args);
     case "status":

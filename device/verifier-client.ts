@@ -1,12 +1,13 @@
-/** HTTP to the verifier, with the verifier's JSON errors turned into one error type. */
+/** HTTP to the verifier (or the co-signer), with their JSON errors turned into one error type. */
 export class VerifierHttpError extends Error {
   override readonly name = "VerifierHttpError";
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    service = "verifier",
   ) {
-    super(`verifier answered ${status} ${code}: ${message}`);
+    super(`${service} answered ${status} ${code}: ${message}`);
   }
 }
 
@@ -14,12 +15,12 @@ export class VerifierUnreachableError extends Error {
   override readonly name = "VerifierUnreachableError";
 }
 
-export async function callVerifier<T>(url: string, init: RequestInit = {}): Promise<T> {
+export async function callVerifier<T>(url: string, init: RequestInit = {}, service = "verifier"): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, init);
   } catch (error) {
-    throw new VerifierUnreachableError(`cannot reach the verifier at ${url}: ${(error as Error).message}`);
+    throw new VerifierUnreachableError(`cannot reach the ${service} at ${url}: ${(error as Error).message}`);
   }
   let body: unknown;
   try {
@@ -30,7 +31,7 @@ export async function callVerifier<T>(url: string, init: RequestInit = {}): Prom
   }
   if (!response.ok) {
     const error = (body as { error?: { code?: string; message?: string } }).error;
-    throw new VerifierHttpError(response.status, error?.code ?? "unknown", error?.message ?? response.statusText);
+    throw new VerifierHttpError(response.status, error?.code ?? "unknown", error?.message ?? response.statusText, service);
   }
   return body as T;
 }

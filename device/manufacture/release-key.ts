@@ -24,7 +24,12 @@ export async function createReleaseKey(dir: string): Promise<FirmwareKey> {
   const key = firmwareKeyOf(pair.publicKey);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const secretPath = join(dir, RELEASE_KEY_FILE);
-  await writeFile(secretPath, JSON.stringify({ kid: key.kid, alg: key.alg, secretKey: toBase64Url(pair.secretKey) }, null, 2) + "\n", { mode: 0o600, flag: "wx" });
+  try {
+    await writeFile(secretPath, JSON.stringify({ kid: key.kid, alg: key.alg, secretKey: toBase64Url(pair.secretKey) }, null, 2) + "\n", { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new Error(`${dir} already holds a release key`);
+    throw error;
+  }
   try {
     await writeFile(join(dir, RELEASE_PUBLIC_KEY_FILE), JSON.stringify(firmwareKeyToJson(key), null, 2) + "\n", { flag: "wx" });
   } catch (error) {
