@@ -52,7 +52,7 @@ export const errorCodes = {
   csrf_invalid: "The request lacks this session's CSRF token or comes from another origin.",
   credentials_invalid: "The email address or the password is wrong.",
   account_exists: "An account with this email address exists.",
-  too_many_attempts: "Too many failed attempts: wait before trying again.",
+  too_many_attempts: "Too many attempts: wait before trying again.",
   totp_invalid: "The TOTP code is wrong or outside its time window.",
   totp_reused: "This TOTP code was used already: wait for the next one.",
   totp_not_started: "Start TOTP enrolment before confirming it.",

@@ -48,6 +48,8 @@ export interface VerifierConfig {
   /** Failed password or code attempts allowed per account, and per client address, in a sliding window. */
   accountAttemptLimit: AttemptLimit;
   addressAttemptLimit: AttemptLimit;
+  /** Sign-ups (accounts made or addresses found taken) allowed per client address in a sliding window. */
+  signUpLimit: AttemptLimit;
   /** Take the client address from the last X-Forwarded-For entry (only behind a proxy that sets it). */
   trustProxy: boolean;
 }
@@ -74,6 +76,7 @@ export const defaultConfig: Omit<VerifierConfig, "trustedRootsPem"> = {
   pendingSessionTtlMs: 15 * 60_000,
   accountAttemptLimit: { max: 5, windowMs: 15 * 60_000 },
   addressAttemptLimit: { max: 20, windowMs: 15 * 60_000 },
+  signUpLimit: { max: 20, windowMs: 3_600_000 },
   trustProxy: false,
 };
 
@@ -125,6 +128,7 @@ export function configFromEnv(read: (name: string) => string | undefined, readFi
     pendingSessionTtlMs: defaultConfig.pendingSessionTtlMs,
     accountAttemptLimit: { max: number("SNAPSEAL_ACCOUNT_ATTEMPTS", defaultConfig.accountAttemptLimit.max), windowMs: attemptWindowMs },
     addressAttemptLimit: { max: number("SNAPSEAL_ADDRESS_ATTEMPTS", defaultConfig.addressAttemptLimit.max), windowMs: attemptWindowMs },
+    signUpLimit: { max: number("SNAPSEAL_SIGNUPS_PER_HOUR", defaultConfig.signUpLimit.max), windowMs: defaultConfig.signUpLimit.windowMs },
     trustProxy: read("SNAPSEAL_TRUST_PROXY") === "1",
   };
 }

@@ -22,11 +22,27 @@ export function attemptScopes<E extends AppEnv>(c: Context<E>, account: string):
 /** Refuses with 429 and Retry-After while either scope is over its limit; checked before any secret is. */
 export async function refuseWhileThrottled<E extends AppEnv>(c: Context<E>, scopes: AttemptScopes): Promise<void> {
   const { db, config, now } = c.var.services;
-  const wait = Math.max(await throttledFor(db, scopes.account, config.accountAttemptLimit, now()), await throttledFor(db, scopes.address, config.addressAttemptLimit, now()));
-  if (wait > 0) {
-    c.header("Retry-After", String(Math.ceil(wait / 1000)));
-    fail("too_many_attempts", `retry in ${Math.ceil(wait / 1000)} s`);
-  }
+  refuseFor(c, Math.max(await throttledFor(db, scopes.account, config.accountAttemptLimit, now()), await throttledFor(db, scopes.address, config.addressAttemptLimit, now())));
+}
+
+/**
+ * Refuses a sign-up with 429 while the client address is over its sign-up
+ * limit, and counts it otherwise. Every sign-up counts, whether it makes an
+ * account or finds the email address taken: making accounts in bulk and
+ * probing which addresses have one draw on the same budget. It is counted
+ * before the password is hashed, so the hashing cost is throttled too.
+ */
+export async function admitSignUp<E extends AppEnv>(c: Context<E>): Promise<void> {
+  const { db, config, now } = c.var.services;
+  const scope = `signup:${clientAddress(c)}`;
+  refuseFor(c, await throttledFor(db, scope, config.signUpLimit, now()));
+  await recordFailure(db, scope, config.signUpLimit, now());
+}
+
+function refuseFor<E extends AppEnv>(c: Context<E>, waitMs: number): void {
+  if (waitMs <= 0) return;
+  c.header("Retry-After", String(Math.ceil(waitMs / 1000)));
+  fail("too_many_attempts", `retry in ${Math.ceil(waitMs / 1000)} s`);
 }
 
 export async function countFailure<E extends AppEnv>(c: Context<E>, scopes: AttemptScopes): Promise<void> {

@@ -5,7 +5,7 @@ import QRCode from "qrcode";
 import { fromUtf8, utf8 } from "../../src/bytes.ts";
 import { openSecret, sealSecret } from "../../src/secrets/envelope.ts";
 import { matchTotpStep, newTotpEnrolment } from "../../src/totp/totp-code.ts";
-import { attemptScopes, clearAccountFailures, countFailure, refuseWhileThrottled } from "../auth/attempts.ts";
+import { attemptScopes, clearAccountFailures, countFailure, admitSignUp, refuseWhileThrottled } from "../auth/attempts.ts";
 import { checkOrigin } from "../auth/csrf.ts";
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from "../auth/password.ts";
 import { newRecoveryCodes, normaliseRecoveryCode, recoveryCodeHash } from "../auth/recovery-codes.ts";
@@ -140,6 +140,7 @@ export const account = new Hono<AppEnv>()
   .post("/signup", ...jsonBody, sameOrigin, signUpBody, async (c) => {
     const { db, config, now } = c.var.services;
     const input = c.req.valid("json");
+    await admitSignUp(c);
     const owner = { id: crypto.randomUUID(), email: input.email, displayName: input.displayName, createdAt: now() };
     // Hashed before the transaction: a third of a second must not hold the database's write lock.
     const passwordHash = await hashPassword(input.password, config.passwordCostLog2);
