@@ -9,7 +9,7 @@ import * as OTPAuth from "otpauth";
 export const TOTP_PERIOD_SECONDS = 30;
 const DIGITS = 6;
 /** One step either side absorbs clock drift and a code typed as it turns over. */
-const WINDOW = 1;
+export const TOTP_WINDOW_STEPS = 1;
 
 export interface TotpEnrolment {
   /** RFC 4648 base32, as stored (encrypted) and as typed into an app. */
@@ -48,6 +48,6 @@ export function totpCodeAt(base32: string, nowMs: number): string {
  */
 export function matchTotpStep(base32: string, code: string, nowMs: number): number | null {
   if (!/^\d{6}$/.test(code)) return null;
-  const delta = totp(base32).validate({ token: code, timestamp: nowMs, window: WINDOW });
+  const delta = totp(base32).validate({ token: code, timestamp: nowMs, window: TOTP_WINDOW_STEPS });
   return delta === null ? null : totpStepAt(nowMs) + delta;
 }

@@ -8,7 +8,8 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { matchTotpStep, totpCodeAt } from "../../src/totp/totp-code.ts";
+import { matchTotpStep, totpCodeAt, totpStepAt } from "../../src/totp/totp-code.ts";
+import { totpSubject } from "../../verifier/db/accounts.ts";
 import { OwnerClient, TestClock } from "../support/owner-client.ts";
 import { type World, createWorld } from "../support/world.ts";
 
@@ -87,6 +88,28 @@ describe("TOTP codes", () => {
     const refused = await ada.request("POST", "/v1/account/signin/code", { code: bobsCode });
     assert.deepEqual([refused.status, refused.body.error.code], [401, "totp_invalid"]);
     assert.equal((await ada.request("GET", "/v1/account/me")).status, 401);
+  });
+
+  test("used TOTP steps are pruned once no clock accepts them, and a replay inside the window is still refused", async () => {
+    forgetFailures();
+    const owner = await OwnerClient.signUpAndEnrol(url, clock);
+    const usedSteps = async () =>
+      (await world.verifier.services.db.execute({ sql: "SELECT step FROM totp_steps_used WHERE subject = ? ORDER BY step", args: [totpSubject(owner.ownerId)] })).rows.map((row) => Number(row.step));
+    const enrolledStep = totpStepAt(clock.now() - 30_000);
+    assert.deepEqual(await usedSteps(), [enrolledStep]);
+
+    // Ten minutes on, the enrolment's step is long outside every window: the next sign-in prunes it.
+    clock.advance(10 * 60_000);
+    await signOutAndEnterPassword(owner);
+    const step = totpStepAt(clock.now());
+    const code = owner.totpCode();
+    assert.equal((await owner.request("POST", "/v1/account/signin/code", { code })).status, 200);
+    assert.deepEqual(await usedSteps(), [step]);
+
+    await signOutAndEnterPassword(owner);
+    const replayed = await owner.request("POST", "/v1/account/signin/code", { code });
+    assert.deepEqual([replayed.status, replayed.body.error.code], [401, "totp_reused"]);
+    assert.deepEqual(await usedSteps(), [step]);
   });
 
   test("a code from outside the window is refused", async () => {

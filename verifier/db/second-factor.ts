@@ -1,11 +1,13 @@
 import type { Client, Transaction } from "@libsql/client";
 import { type KeyRing, KEY_CHECK_CONTEXT, KEY_CHECK_PLAINTEXT, SecretEnvelopeError, isKeyCheck, openSecret, sealSecret } from "../../src/secrets/envelope.ts";
+import { TOTP_WINDOW_STEPS } from "../../src/totp/totp-code.ts";
 
 /**
  * Database rules behind a second factor, shared by the verifier (owners) and
  * the co-signer (release operators), each on its own database:
  * - a TOTP time step is accepted once per subject, enforced by a primary key,
- *   so two instances racing on one code accept it once;
+ *   so two instances racing on one code accept it once; steps that have left
+ *   the acceptance window are pruned;
  * - failed attempts are counted per scope (an account, an address) in a
  *   sliding window, so guessing is throttled across instances;
  * - a known-plaintext envelope per key id catches a wrong key at start-up,
@@ -31,8 +33,26 @@ export const SECOND_FACTOR_TABLES = [
 
 type Executor = Pick<Client | Transaction, "execute">;
 
-/** Marks a subject's TOTP step used; false when it already was (a replayed code). */
+/**
+ * Steps kept beyond those still accepted: instances on one database whose
+ * clocks differ (at a step boundary, by a millisecond is enough) disagree on
+ * which steps are accepted, and a step one has pruned must not become usable
+ * again at another.
+ */
+const CLOCK_SPREAD_STEPS = 2;
+
+/**
+ * Marks a subject's TOTP step used; false when it already was (a replayed
+ * code). While `step` is accepted the clock is at most TOTP_WINDOW_STEPS
+ * before it, so a step more than twice that before it is refused from now
+ * on: the subject's older steps are deleted, and the table holds a handful
+ * of rows per subject, not one per sign-in.
+ */
 export async function consumeTotpStep(db: Executor, subject: string, step: number, now: number): Promise<boolean> {
+  await db.execute({
+    sql: "DELETE FROM totp_steps_used WHERE subject = ? AND step < ?",
+    args: [subject, step - 2 * TOTP_WINDOW_STEPS - CLOCK_SPREAD_STEPS],
+  });
   const result = await db.execute({
     sql: "INSERT INTO totp_steps_used (subject, step, used_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
     args: [subject, step, now],
