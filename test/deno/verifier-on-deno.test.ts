@@ -4,36 +4,30 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { X509Certificate } from "@peculiar/x509";
 import { type Camera, openCamera } from "../../device/camera.ts";
 import { manufactureCamera } from "../../device/manufacture/manufacture-camera.ts";
-import { createVendorCa } from "../../device/manufacture/vendor-ca.ts";
+import { type VendorCa, createVendorCa } from "../../device/manufacture/vendor-ca.ts";
 import { registerCamera } from "../../device/register.ts";
 import { syncQueue } from "../../device/sync.ts";
+import { OwnerClient, TestClock } from "../support/owner-client.ts";
 import { capture } from "../support/world.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const denoBinary = join(root, "node_modules", ".bin", "deno");
 const LISTEN_LINE = /^SnapSeal verifier listening on (http:\/\/127\.0\.0\.1:\d+)$/m;
 
-/**
- * The same verifier app, served by verifier/deno.ts under Deno, driven over
- * HTTP by the real camera code running in Node: register, capture offline,
- * sync, then check a photo and look its capture up.
- */
-test("the verifier runs on Deno and serves a camera end to end", { timeout: 240_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "snapseal-deno-"));
-  let child: ChildProcess | undefined;
-  let camera: Camera | undefined;
-  t.after(async () => {
-    camera?.db.close();
-    if (child) await stopChild(child);
-    rmSync(dir, { recursive: true, force: true });
-  });
+let dir: string;
+let child: ChildProcess | undefined;
+let ca: VendorCa;
+let url: string;
 
-  const ca = await createVendorCa({ vendor: "Acme Optics", country: "DE" });
+/** One Deno verifier for every test below, on a fresh database, with the wall clock (Deno's own). */
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "snapseal-deno-"));
+  ca = await createVendorCa({ vendor: "Acme Optics", country: "DE" });
   const rootsFile = join(dir, "vendor-root.pem");
   writeFileSync(rootsFile, new X509Certificate(ca.certificate as Uint8Array<ArrayBuffer>).toString("pem"));
 
@@ -61,11 +55,28 @@ test("the verifier runs on Deno and serves a camera end to end", { timeout: 240_
         DATABASE_URL: `file:${join(serverDir, "verifier.db")}`,
         PORT: "0",
         SNAPSEAL_TRUSTED_ROOTS: rootsFile,
+        // The cheapest cost the verifier accepts: the owner test hashes two passwords.
+        SNAPSEAL_PASSWORD_COST_LOG2: "14",
       },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
-  const url = await waitForListenLine(child, 60_000);
+  url = await waitForListenLine(child, 60_000);
+});
+
+after(async () => {
+  if (child) await stopChild(child);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * The same verifier app, served by verifier/deno.ts under Deno, driven over
+ * HTTP by the real camera code running in Node: register, capture offline,
+ * sync, then check a photo and look its capture up.
+ */
+test("the verifier runs on Deno and serves a camera end to end", { timeout: 240_000 }, async (t) => {
+  let camera: Camera | undefined;
+  t.after(() => camera?.db.close());
 
   const health = await fetch(`${url}/healthz`);
   assert.deepEqual(await health.json(), { ok: true });
@@ -119,8 +130,48 @@ test("the verifier runs on Deno and serves a camera end to end", { timeout: 240_
   assert.equal(recorded.chain.position, 2);
   const firstId = (await camera.db.execute({ sql: "SELECT capture_id FROM queue WHERE seq = ?", args: [first.seq] })).rows[0]?.capture_id;
   assert.equal(recorded.chain.previousId, String(firstId));
+});
 
-  // SIGTERM shuts the server down and closes the database; the process exits cleanly.
+/**
+ * An owner account on the Deno verifier, through OwnerClient over HTTP: sign
+ * up, enrol TOTP with a code from the secret shown, sign in with password and
+ * code, read /me. The server keeps the wall clock, so both codes come from
+ * one timestamp t0, the authenticator clock's start, taken once: the
+ * enrolment code is for step s = step(t0), the sign-in code for s + 1
+ * (OwnerClient moves its clock one step on per code), so they are distinct
+ * and neither is refused as reused. The server checks each at a time T >= t0,
+ * so at a step of at least s, and accepts steps within one of its own: the
+ * enrolment code holds while T < (s + 2) * 30 s and the sign-in code while
+ * T < (s + 3) * 30 s, that is for at least 30 s and 60 s after t0 wherever in
+ * step s t0 falls (even at its last millisecond). What happens after t0 is
+ * two password hashes at the lowest cost and a handful of requests: seconds.
+ */
+test("on Deno an owner signs up, enrols TOTP, signs in with password and code, and reads /me", { timeout: 120_000 }, async () => {
+  const authenticatorClock = new TestClock(); // t0
+  const owner = await OwnerClient.signUp(url, authenticatorClock, { displayName: "Deno Owner" });
+  const enrolment = await owner.request("POST", "/v1/account/totp/enrol");
+  assert.equal(enrolment.status, 200, JSON.stringify(enrolment.body));
+  owner.totpSecret = enrolment.body.base32;
+  const confirmed = await owner.request("POST", "/v1/account/totp/confirm", { code: owner.totpCode() });
+  assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
+  assert.equal(confirmed.body.session.state, "full");
+  await owner.signOut();
+  assert.equal((await owner.request("GET", "/v1/account/me")).status, 401);
+
+  const password = await owner.request("POST", "/v1/account/signin", { email: owner.email, password: owner.password });
+  assert.equal(password.status, 200, JSON.stringify(password.body));
+  assert.equal(password.body.session.state, "awaiting_code");
+  const code = await owner.request("POST", "/v1/account/signin/code", { code: owner.totpCode() });
+  assert.equal(code.status, 200, JSON.stringify(code.body));
+  assert.equal(code.body.session.state, "full");
+
+  const me = await owner.request("GET", "/v1/account/me");
+  assert.equal(me.status, 200, JSON.stringify(me.body));
+  assert.deepEqual([me.body.id, me.body.email, me.body.displayName, me.body.recoveryCodesLeft], [owner.ownerId, owner.email, "Deno Owner", 10]);
+});
+
+test("SIGTERM shuts the Deno verifier down and closes the database; the process exits cleanly", { timeout: 60_000 }, async () => {
+  assert.ok(child, "the verifier is running");
   const exited = await stopChild(child);
   child = undefined;
   assert.deepEqual(exited, { code: 0, signal: null });
