@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { fromBase64Url, toBase64Url } from "../../src/bytes.ts";
 import { sha256 } from "../../src/crypto/sha256.ts";
 import { verifyEd25519 } from "../../src/crypto/ed25519.ts";
-import { ProvenanceError, isProvenanceError } from "../../src/errors.ts";
+import { type ErrorCode, ProvenanceError, isProvenanceError } from "../../src/errors.ts";
 import { isKeyId } from "../../src/firmware/key-set.ts";
 import { MAX_MANIFEST_BYTES, decodeManifest } from "../../src/firmware/manifest.ts";
 import { signManifest } from "../../src/firmware/release.ts";
@@ -14,7 +14,7 @@ import { appendLog } from "../db/log.ts";
 import { OPERATOR_NAME, operatorSubject, operatorTotpSecret } from "../db/operators.ts";
 import type { CosignerEnv } from "../services.ts";
 
-function refuse(code: ConstructorParameters<typeof ProvenanceError>[0], detail?: string): never {
+function refuse(code: ErrorCode, detail?: string): never {
   throw new ProvenanceError(code, detail);
 }
 

@@ -1,5 +1,5 @@
 import { verifyEd25519 } from "../crypto/ed25519.ts";
-import { ProvenanceError } from "../errors.ts";
+import { type ErrorCode, ProvenanceError } from "../errors.ts";
 import { type KeySet, findKey } from "./key-set.ts";
 import type { FirmwareManifest } from "./manifest.ts";
 import { type FirmwareRelease, decodeRelease } from "./release.ts";
@@ -45,7 +45,7 @@ export interface InstallContext {
   now: number;
 }
 
-function refuse(code: ConstructorParameters<typeof ProvenanceError>[0], detail?: string): never {
+function refuse(code: ErrorCode, detail?: string): never {
   throw new ProvenanceError(code, detail);
 }
 

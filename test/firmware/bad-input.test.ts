@@ -26,7 +26,7 @@ import { openCosignerDb } from "../../cosigner/db/schema.ts";
 import { type NodeCosigner, serveCosigner } from "../../cosigner/node.ts";
 import { manufactureCamera } from "../../device/manufacture/manufacture-camera.ts";
 import { saveVendorCa } from "../../device/manufacture/vendor-ca.ts";
-import { DAY, type FirmwareWorld, MODEL, createFirmwareWorld, firmwareImage, manifestFor, newReleaseKey, signRelease, snapseal } from "./support.ts";
+import { DAY, type FirmwareWorld, MODEL, createFirmwareWorld, firmwareImage, manifestFor, newReleaseKey, signRelease, snapseal, wrongCode } from "./support.ts";
 
 let world: FirmwareWorld;
 
@@ -276,6 +276,7 @@ describe("the new commands", () => {
   const at = (name: string) => join(dir, name);
   const env = { COSIGNER_SECRET_KEYS: newKeyRingEntry("k1") };
   let cosigner: NodeCosigner;
+  let adaSecret: string;
 
   before(async () => {
     writeFileSync(at("image.bin"), firmwareImage("3.0.0"));
@@ -288,7 +289,9 @@ describe("the new commands", () => {
     writeFileSync(at("keys.json"), JSON.stringify(keySetToJson(initialKeySet([vendor.key, newReleaseKey().key]))));
     const created = await snapseal(["cosigner", "init", "--dir", at("cosigner")], env);
     assert.equal(created.code, 0, created.stderr);
-    assert.equal((await snapseal(["cosigner", "operator", "add", "--dir", at("cosigner"), "--name", "ada"], env)).code, 0);
+    const enrolment = await snapseal(["cosigner", "operator", "add", "--dir", at("cosigner"), "--name", "ada"], env);
+    assert.equal(enrolment.code, 0);
+    adaSecret = /^secret: ([A-Z2-7]+)$/m.exec(enrolment.stdout)![1]!;
     assert.equal((await snapseal(["cosigner", "key", "accept", "--dir", at("cosigner"), "--key", at("vendor.pub.json")], env)).code, 0);
     cosigner = await serveCosigner(`file:${at("cosigner/cosigner.db")}`, env.COSIGNER_SECRET_KEYS, 0);
     await manufactureCamera(world.ca, { dir: at("plain-camera"), serial: "PLAIN-1", model: MODEL, firmware: "1.0.0" });
@@ -307,7 +310,7 @@ describe("the new commands", () => {
       key: at("vendor"),
       cosigner: cosigner.url,
       operator: "ada",
-      totp: "000000",
+      totp: wrongCode(adaSecret, Date.now()),
       server: world.verifier.url,
       ...overrides,
     };

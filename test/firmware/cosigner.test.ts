@@ -27,19 +27,10 @@ import { readLog } from "../../cosigner/db/log.ts";
 import { addOperator } from "../../cosigner/db/operators.ts";
 import { openCosignerDb } from "../../cosigner/db/schema.ts";
 import { type StartedCosigner, startCosigner } from "../../cosigner/start.ts";
-import { DAY, firmwareImage, manifestFor, newReleaseKey } from "./support.ts";
+import { DAY, firmwareImage, manifestFor, newReleaseKey, wrongCode } from "./support.ts";
 
 const STEP_MS = TOTP_PERIOD_SECONDS * 1000;
 const ATTEMPTS = { max: 5, windowMs: 15 * 60_000 };
-
-/** A code that is valid at no step inside the window around `now`. */
-function wrongCode(secret: string, now: number): string {
-  const valid = new Set([-1, 0, 1].map((delta) => totpCodeAt(secret, now + delta * STEP_MS)));
-  for (let candidate = 0; ; candidate++) {
-    const code = String(candidate).padStart(6, "0");
-    if (!valid.has(code)) return code;
-  }
-}
 
 for (const secondOfStep of [10, 29]) {
   describe(`the co-signer, starting at second ${secondOfStep} of a TOTP step`, () => {

@@ -5,6 +5,7 @@ import { toBase64Url, toHex } from "../../src/bytes.ts";
 import { sha256 } from "../../src/crypto/sha256.ts";
 import { ed25519PublicKeyOf, newEd25519KeyPair } from "../../src/crypto/ed25519.ts";
 import { type KeySet, firmwareKeyOf, initialKeySet } from "../../src/firmware/key-set.ts";
+import { TOTP_PERIOD_SECONDS, totpCodeAt } from "../../src/totp/totp-code.ts";
 import { type FirmwareManifest, encodeManifest } from "../../src/firmware/manifest.ts";
 import { type FirmwareSignature, encodeRelease, signManifest } from "../../src/firmware/release.ts";
 import { type Camera, openCamera } from "../../device/camera.ts";
@@ -114,6 +115,18 @@ export async function createFirmwareWorld(keys: Keys = newKeys()): Promise<Firmw
 export async function reboot(camera: Camera): Promise<Camera> {
   camera.db.close();
   return openCamera(camera.paths.dir);
+}
+
+/**
+ * A six-digit code that matches no step from two before to two after `now`:
+ * wrong at a server whose clock is within a step of `now`, whatever the second.
+ */
+export function wrongCode(secret: string, now: number): string {
+  const near = new Set([-2, -1, 0, 1, 2].map((delta) => totpCodeAt(secret, now + delta * TOTP_PERIOD_SECONDS * 1000)));
+  for (let candidate = 0; ; candidate++) {
+    const code = String(candidate).padStart(6, "0");
+    if (!near.has(code)) return code;
+  }
 }
 
 export interface ChildResult {
