@@ -15,6 +15,7 @@ interface CredentialStatus {
   credentialId: string;
   registeredAt: string;
   revokedAt: string | null;
+  approvalPending?: boolean;
   flagged: boolean;
   flagReason: string | null;
   rpId: string;
@@ -64,6 +65,7 @@ export async function verifyPhotoFile(file: string, server: string): Promise<Pho
         origin: status.origin,
         serial: status.device.serial,
         revokedAt: status.revokedAt === null ? null : Date.parse(status.revokedAt),
+        approvalPending: status.approvalPending === true,
         status,
       };
     },

@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import type { Camera } from "../../device/camera.ts";
 import { cameraStatus } from "../../device/device-status.ts";
+import { runCli } from "../support/cli.ts";
 import { OwnerClient, type TestClock } from "../support/owner-client.ts";
 import { type World, checkPhoto } from "../support/world.ts";
 import { captureAndSync, factoryResetAndRegister, lifecycleWorld, pairWith, proven } from "./lifecycle-world.ts";
@@ -156,6 +157,9 @@ test("a re-registration after a factory reset is held until the owner approves i
   assert.equal(pendingApproval, true);
   const held = await captureAndSync(camera, clock, 8);
   assert.deepEqual([held.captureId, held.code], [null, "credential_pending_approval"]);
+  const verified = await runCli(["verify", held.file, "--server", world.verifier.url, "--json"]);
+  assert.equal(verified.code, 4, "`snapseal verify` refuses it too");
+  assert.equal(JSON.parse(verified.stdout).failure.code, "credential_pending_approval");
   assert.equal(await standing(camera), "pending_approval");
   const pairing = await proven(world, camera, "/v1/devices/pairing-codes", "pair");
   assert.equal(pairing.body.error.code, "credential_pending_approval", "a held camera cannot be paired by anyone else either");

@@ -171,7 +171,7 @@ export async function acceptTransfer(db: Client, request: AcceptTransferRequest)
     if (giver.revokedAt !== null) throw new ProvenanceError("device_revoked");
     await tx.execute({ sql: "UPDATE ownership SET to_at = ? WHERE id = ?", args: [now, giver.ownershipId] });
     await tx.execute({ sql: "INSERT INTO ownership (credential_id, owner_id, name, from_at) VALUES (?, ?, ?, ?)", args: [credentialId, ownerId, request.name, now] });
-    await appendAudit(tx, now, { action: "transfer_completed", credentialId, actor: { ownerId }, ownerId: fromOwnerId, detail: { name: request.name } });
+    await appendAudit(tx, now, { action: "transfer_completed", credentialId, actor: { ownerId }, ownerId: fromOwnerId });
     return { credentialId };
   });
   if (outcome instanceof ProvenanceError) throw outcome;
