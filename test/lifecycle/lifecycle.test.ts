@@ -194,6 +194,21 @@ test("a re-registration the owner refuses never counts: its captures are refused
   assert.equal((await alice.request("GET", `/v1/owner/devices/${fresh}`)).status, 404, "a refused credential is not the owner's");
 });
 
+test("a capture sealed before the camera was paired names no owner; one after it names the owner", async () => {
+  const camera = await world.newCamera();
+  const unowned = await captureAndSync(camera, clock, 12);
+  clock.advance(1_000);
+  await pairWith(bob, camera, "Paired late");
+  clock.advance(1_000);
+  const owned = await captureAndSync(camera, clock, 13);
+  const before = await check(unowned.file);
+  assert.equal(before.verdict, "authentic");
+  assert.equal(before.owner, null);
+  assert.equal(before.revocation, null);
+  assert.equal((await capture(unowned.captureId!)).owner, null);
+  assert.deepEqual((await check(owned.file)).owner, { displayName: "Bob" });
+});
+
 test("a re-registration of a camera nobody owns is not held", async () => {
   const camera = await world.newCamera();
   const { pendingApproval } = await factoryResetAndRegister(camera, world.verifier.url);
