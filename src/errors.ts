@@ -79,6 +79,8 @@ export const errorCodes = {
   firmware_key_revoked: "The firmware release names a key the camera's key set revokes.",
   firmware_key_unknown: "The firmware release names a key the camera's key set does not hold.",
   firmware_signature_invalid: "A firmware signature does not verify over the manifest's bytes.",
+  firmware_cosigner_signature_missing: "Only the release key signed the firmware manifest: the co-signer's signature is missing.",
+  firmware_release_signature_missing: "Only the co-signer signed the firmware manifest: the release key's signature is missing.",
   firmware_threshold_unmet: "Too few distinct trusted keys signed the firmware manifest.",
   firmware_keyset_rollback: "The new firmware key set's version is not higher than the current one.",
   firmware_keyset_threshold_unmet: "Too few distinct keys of the new firmware key set signed the manifest.",

@@ -58,6 +58,8 @@ const statusOf: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   firmware_key_revoked: 403,
   firmware_key_unknown: 403,
   firmware_signature_invalid: 403,
+  firmware_cosigner_signature_missing: 403,
+  firmware_release_signature_missing: 403,
   firmware_threshold_unmet: 403,
   firmware_keyset_rollback: 409,
   firmware_keyset_threshold_unmet: 403,

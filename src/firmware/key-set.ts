@@ -6,7 +6,7 @@ import { type ErrorCode, ProvenanceError } from "../errors.ts";
 
 /**
  * The keys a camera trusts for firmware, as one TUF-style role: `keys` (the
- * vendor's release key and the co-signer's key), `threshold` distinct keys must
+ * vendor's release key, then the co-signer's key), `threshold` distinct keys must
  * sign, `revoked` ids are refused outright, and `version` orders key sets so
  * an older one can never replace a newer one. A camera is manufactured with
  * version 1; later sets arrive only through rotation (see verify-manifest.ts).
@@ -182,7 +182,18 @@ export function parseKeySetJson(text: string): KeySet {
   return keySetFromJson(json);
 }
 
-/** A first key set (version 1): both keys must sign. */
+/**
+ * The design's role lists its two keys in one order, `[release key, co-signer
+ * key]` (as initialKeySet, `firmware trust` and a rotation's key set write
+ * them), so in a two-key set a key's position says whose it is. Larger key
+ * sets name no holders.
+ */
+export function releaseAndCosignerKeys(keySet: KeySet): { release: FirmwareKey; cosigner: FirmwareKey } | undefined {
+  const [release, cosigner, ...more] = keySet.keys;
+  return release && cosigner && more.length === 0 ? { release, cosigner } : undefined;
+}
+
+/** A first key set (version 1), keys `[release key, co-signer key]`: both must sign. */
 export function initialKeySet(keys: FirmwareKey[]): KeySet {
   return checkKeySet({ version: 1, threshold: keys.length, keys, revoked: [] }, keysetFail);
 }

@@ -1,8 +1,8 @@
 import { verifyEd25519 } from "../crypto/ed25519.ts";
 import { type ErrorCode, ProvenanceError } from "../errors.ts";
-import { type KeySet, findKey } from "./key-set.ts";
+import { type KeySet, findKey, releaseAndCosignerKeys } from "./key-set.ts";
 import type { FirmwareManifest } from "./manifest.ts";
-import { type FirmwareRelease, decodeRelease } from "./release.ts";
+import { type FirmwareRelease, type FirmwareSignature, decodeRelease } from "./release.ts";
 import { compareVersions } from "./version.ts";
 
 /**
@@ -18,7 +18,10 @@ import { compareVersions } from "./version.ts";
  *  3. firmware_key_unknown          every listed key is trusted (or in the key set the release
  *                                   brings), and every signature is by a listed key
  *  4. firmware_signature_invalid    every signature verifies over the manifest bytes
- *  5. firmware_threshold_unmet      `threshold` distinct trusted keys signed
+ *  5. firmware_threshold_unmet      `threshold` distinct trusted keys signed; when the trusted
+ *                                   set is [release key, co-signer key] and one of them signed,
+ *                                   the code names the other: firmware_cosigner_signature_missing
+ *                                   or firmware_release_signature_missing
  *  6. firmware_keyset_rollback      a new key set's version is higher than the trusted one's
  *  7. firmware_keyset_threshold_unmet  the new key set's own threshold of its keys signed
  *                                   (TUF root rotation: old keys and new keys both agree)
@@ -71,8 +74,7 @@ export function verifyRelease(releaseBytes: Uint8Array, trusted: KeySet): Verifi
     signedBy.add(kid);
   }
 
-  const trustedSigners = countSigners(trusted, signedBy);
-  if (trustedSigners < trusted.threshold) refuse("firmware_threshold_unmet", missing(trusted, signedBy));
+  if (countSigners(trusted, signedBy) < trusted.threshold) thresholdUnmet(trusted, signedBy, signatures);
 
   const verified: VerifiedRelease = { ...release, signedBy: [...signedBy] };
   if (incoming) {
@@ -95,6 +97,22 @@ export function checkInstallable(manifest: FirmwareManifest, camera: InstallCont
 
 function countSigners(keySet: KeySet, signedBy: Set<string>): number {
   return keySet.keys.filter((key) => signedBy.has(key.kid)).length;
+}
+
+/**
+ * Step 5's refusal. With the two keys of the design, the one that verified is
+ * named with the one that is absent, so "only the vendor signed" and "only the
+ * co-signer signed" are told apart; a key's repeated signatures count once.
+ */
+function thresholdUnmet(trusted: KeySet, signedBy: Set<string>, signatures: FirmwareSignature[]): never {
+  const pair = releaseAndCosignerKeys(trusted);
+  const only = (signer: string, absent: string) => {
+    const times = signatures.filter((signature) => signature.kid === signer).length;
+    return `signed by ${signer} only${times > 1 ? ` (its ${times} signatures count once)` : ""}; unsigned by ${absent}`;
+  };
+  if (pair && signedBy.has(pair.release.kid)) refuse("firmware_cosigner_signature_missing", only(pair.release.kid, pair.cosigner.kid));
+  if (pair && signedBy.has(pair.cosigner.kid)) refuse("firmware_release_signature_missing", only(pair.cosigner.kid, pair.release.kid));
+  return refuse("firmware_threshold_unmet", missing(trusted, signedBy));
 }
 
 function missing(keySet: KeySet, signedBy: Set<string>): string {

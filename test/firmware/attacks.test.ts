@@ -73,28 +73,55 @@ test("a release signed by both keys installs, and the camera boots it after a re
   rebooted.db.close();
 });
 
-test("arbitrary software: only the vendor signature is refused with firmware_threshold_unmet", async () => {
+test("arbitrary software: only the vendor signature is refused with firmware_cosigner_signature_missing", async () => {
   const camera = await world.newFirmwareCamera({ register: false });
   const image = firmwareImage("6.6.6");
   const signed = await manifest("6.6.6", {}, image);
   serve(signRelease(signed, [world.keys.vendor]), signed, image);
-  await refused(camera, "firmware_threshold_unmet");
+  await refused(camera, "firmware_cosigner_signature_missing");
+  // Listing only the vendor's key does not make its signature enough.
+  const vendorOnly = await manifest("6.6.6", { keyIds: [world.keys.vendor.key.kid] }, image);
+  serve(signRelease(vendorOnly, [world.keys.vendor]), vendorOnly, image);
+  await refused(camera, "firmware_cosigner_signature_missing");
 });
 
-test("arbitrary software: only the co-signer signature is refused with firmware_threshold_unmet", async () => {
+test("arbitrary software: only the co-signer signature is refused with firmware_release_signature_missing", async () => {
   const camera = await world.newFirmwareCamera({ register: false });
   const image = firmwareImage("6.6.6");
   const signed = await manifest("6.6.6", {}, image);
   serve(signRelease(signed, [world.keys.cosigner]), signed, image);
-  await refused(camera, "firmware_threshold_unmet");
+  await refused(camera, "firmware_release_signature_missing");
 });
 
-test("arbitrary software: one key's signature given twice is one signer, refused with firmware_threshold_unmet", async () => {
+test("arbitrary software: the vendor's signature given twice is one signer, so the co-signer's is missing (firmware_cosigner_signature_missing)", async () => {
   const camera = await world.newFirmwareCamera({ register: false });
   const image = firmwareImage("6.6.6");
   const signed = await manifest("6.6.6", {}, image);
   serve(signRelease(signed, [world.keys.vendor, world.keys.vendor]), signed, image);
+  await refused(camera, "firmware_cosigner_signature_missing");
+  serve(signRelease(signed, [world.keys.cosigner, world.keys.cosigner]), signed, image);
+  await refused(camera, "firmware_release_signature_missing");
+});
+
+test("arbitrary software: a release with no signature at all is refused with firmware_threshold_unmet", async () => {
+  const camera = await world.newFirmwareCamera({ register: false });
+  const image = firmwareImage("6.6.6");
+  const signed = await manifest("6.6.6", {}, image);
+  serve(signRelease(signed, []), signed, image);
   await refused(camera, "firmware_threshold_unmet");
+});
+
+test("arbitrary software: one signature where a three-key set needs two is refused with firmware_threshold_unmet", async () => {
+  const third = newReleaseKey();
+  const keySet: KeySet = { version: 1, threshold: 2, keys: [world.keys.vendor.key, world.keys.cosigner.key, third.key], revoked: [] };
+  const camera = await world.newFirmwareCamera({ register: false, keySet });
+  const image = firmwareImage("6.6.6");
+  const signed = await manifest("6.6.6", { keyIds: keySet.keys.map((key) => key.kid) }, image);
+  serve(signRelease(signed, [world.keys.vendor]), signed, image);
+  await refused(camera, "firmware_threshold_unmet");
+  // Any two of the three distinct keys meet it.
+  serve(signRelease(signed, [third, world.keys.cosigner]), signed, image);
+  assert.equal((await updateFirmware(camera, { server: mirror.url })).status, "installed");
 });
 
 test("arbitrary software: a signature by a key the camera does not hold is refused with firmware_key_unknown", async () => {
@@ -269,11 +296,11 @@ test("key rotation: a new key set signed by the current keys but not by its own 
   await refused(camera, "firmware_keyset_threshold_unmet");
 });
 
-test("key rotation: a new key set signed only by its own keys is refused with firmware_threshold_unmet", async () => {
+test("key rotation: a new key set signed only by its own keys lacks the current release key's signature (firmware_release_signature_missing)", async () => {
   const camera = await world.newFirmwareCamera({ register: false });
   const { keySet, newVendor } = rotatedKeySet(2);
   await rotationRelease("1.1.0", keySet, [world.keys.cosigner, newVendor], newVendor);
-  await refused(camera, "firmware_threshold_unmet");
+  await refused(camera, "firmware_release_signature_missing");
 });
 
 test("key rotation rollback: a key set whose version is not higher than the held one is refused with firmware_keyset_rollback", async () => {

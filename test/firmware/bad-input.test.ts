@@ -94,7 +94,9 @@ describe("the verifier's firmware routes", () => {
     { name: "a manifest with a huge size", code: "firmware_manifest_malformed", status: 400, body: async () => ({ body: form({ release: rawRelease({ ...fieldsOf(await manifest()), size: 2 ** 40 }), image }) }) },
     { name: "a manifest with a non-http URL", code: "firmware_manifest_malformed", status: 400, body: async () => ({ body: form({ release: rawRelease({ ...fieldsOf(await manifest()), url: "file:///etc/passwd" }), image }) }) },
     { name: "a manifest with a bad version", code: "firmware_manifest_malformed", status: 400, body: async () => ({ body: form({ release: rawRelease({ ...fieldsOf(await manifest()), version: "01.2.3" }), image }) }) },
-    { name: "only the vendor's signature", code: "firmware_threshold_unmet", status: 403, body: async () => ({ body: form({ release: signRelease(await manifest(), [world.keys.vendor]), image }) }) },
+    { name: "only the vendor's signature", code: "firmware_cosigner_signature_missing", status: 403, body: async () => ({ body: form({ release: signRelease(await manifest(), [world.keys.vendor]), image }) }) },
+    { name: "only the co-signer's signature", code: "firmware_release_signature_missing", status: 403, body: async () => ({ body: form({ release: signRelease(await manifest(), [world.keys.cosigner]), image }) }) },
+    { name: "no signature", code: "firmware_threshold_unmet", status: 403, body: async () => ({ body: form({ release: signRelease(await manifest(), []), image }) }) },
     { name: "an image that differs", code: "firmware_image_hash_mismatch", status: 422, body: async () => ({ body: form({ release: signRelease(await manifest(), both()), image: image.map((byte) => byte ^ 1) }) }) },
     { name: "a short image", code: "firmware_image_size_mismatch", status: 422, body: async () => ({ body: form({ release: signRelease(await manifest(), both()), image: image.subarray(1) }) }) },
     {
