@@ -119,6 +119,8 @@ async function device(command: string | undefined, args: string[]): Promise<numb
       try {
         const registered = await registerCamera(camera, values.server ?? DEFAULT_SERVER);
         console.log(`registered camera ${registered.serial} as credential ${registered.credentialId}`);
+        // A reset camera's new credential seals nothing valid until its owner approves it.
+        if (registered.pendingApproval) console.log("held for approval: this serial has an owner, who must approve the re-registration before captures are accepted");
       } finally {
         camera.db.close();
       }

@@ -16,7 +16,7 @@ interface RegistrationOptions {
  * authenticator: fetch a challenge, make a credential with packed attestation by
  * the device's own attestation key, and have the verifier check it.
  */
-export async function registerCamera(camera: Camera, verifierUrl: string): Promise<{ credentialId: string; serial: string }> {
+export async function registerCamera(camera: Camera, verifierUrl: string): Promise<{ credentialId: string; serial: string; pendingApproval: boolean }> {
   const base = verifierUrl.replace(/\/+$/, "");
   const options = await postJson<RegistrationOptions>(`${base}/v1/devices/register/options`, {});
   const clientDataJSON = encodeClientData("webauthn.create", fromBase64Url(options.challenge), options.origin);
@@ -26,11 +26,11 @@ export async function registerCamera(camera: Camera, verifierUrl: string): Promi
     verifierUrl: base,
     clientDataHash: await sha256(clientDataJSON),
   });
-  const registered = await postJson<{ credentialId: string; serial: string; anchor: TimeAnchorJson }>(`${base}/v1/devices/register`, {
+  const registered = await postJson<{ credentialId: string; serial: string; pendingApproval: boolean; anchor: TimeAnchorJson }>(`${base}/v1/devices/register`, {
     clientDataJSON: toBase64Url(clientDataJSON),
     attestationObject: toBase64Url(attestationObject),
   });
   await camera.db.execute({ sql: "UPDATE credentials SET registered_at = ? WHERE credential_id = ?", args: [Date.now(), credentialId] });
   await storeTimeAnchor(camera.db, anchorFromJson(registered.anchor));
-  return { credentialId: registered.credentialId, serial: registered.serial };
+  return { credentialId: registered.credentialId, serial: registered.serial, pendingApproval: registered.pendingApproval === true };
 }

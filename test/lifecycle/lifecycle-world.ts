@@ -85,5 +85,6 @@ export async function factoryResetAndRegister(camera: Camera, verifierUrl: strin
   await camera.db.batch(["DELETE FROM queue", "DELETE FROM credentials", "DELETE FROM time_anchor"], "write");
   const registered = await registerCamera(camera, verifierUrl);
   const status = await (await fetch(`${verifierUrl}/v1/credentials/${registered.credentialId}/status`)).json();
-  return { credentialId: registered.credentialId, pendingApproval: status.approvalPending };
+  assert.equal(registered.pendingApproval, status.approvalPending, "the registration answer and the public status agree on the hold");
+  return { credentialId: registered.credentialId, pendingApproval: registered.pendingApproval };
 }
