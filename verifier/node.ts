@@ -1,18 +1,15 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { type ServerType, serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { newKeyRingEntry } from "../src/secrets/envelope.ts";
+import { type LoopbackServer, serveOnLoopback } from "../edge/serve-loopback.ts";
 import { fingerprintJpeg } from "../edge/sharp-fingerprint.ts";
 import "../edge/node-sha256.ts";
 import "../edge/node-es256.ts";
 import type { VerifierConfig } from "./config.ts";
 import { type StartedVerifier, startVerifier } from "./start.ts";
 
-export interface NodeVerifier extends StartedVerifier {
-  url: string;
-  stop(): Promise<void>;
-}
+export interface NodeVerifier extends StartedVerifier, LoopbackServer {}
 
 /** Serves the verifier with @hono/node-server on 127.0.0.1. Port 0 picks a free one. */
 export async function serveVerifier(config: VerifierConfig, port: number, runtime: { now?: () => number } = {}): Promise<NodeVerifier> {
@@ -22,24 +19,7 @@ export async function serveVerifier(config: VerifierConfig, port: number, runtim
     peerAddress: (c) => getConnInfo(c).remote.address,
     ...runtime,
   });
-  const server = await new Promise<ServerType>((resolve) => {
-    const listening = serve({ fetch: started.app.fetch, hostname: "127.0.0.1", port }, () => resolve(listening));
-  });
-  const address = server.address();
-  const boundPort = typeof address === "object" && address ? address.port : port;
-  return {
-    ...started,
-    url: `http://127.0.0.1:${boundPort}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => {
-          started.close();
-          resolve();
-        });
-        // Keep-alive sockets would hold close() open; nothing is mid-request when we stop.
-        if ("closeAllConnections" in server) server.closeAllConnections();
-      }),
-  };
+  return { ...started, ...(await serveOnLoopback(started.app.fetch, port, started.close)) };
 }
 
 /**

@@ -1,4 +1,5 @@
-import { type Client, createClient } from "@libsql/client";
+import type { Client } from "@libsql/client";
+import { openMigratedDb } from "../../verifier/db/open.ts";
 import { SECOND_FACTOR_TABLES } from "../../verifier/db/second-factor.ts";
 
 /**
@@ -44,25 +45,6 @@ const MIGRATIONS: string[][] = [
   ],
 ];
 
-export async function openCosignerDb(url: string): Promise<Client> {
-  const db = createClient({ url });
-  if (url.startsWith("file:")) {
-    await db.execute("PRAGMA journal_mode = WAL");
-    await db.execute("PRAGMA busy_timeout = 10000");
-  }
-  const tx = await db.transaction("write");
-  try {
-    const version = Number((await tx.execute("PRAGMA user_version")).rows[0]![0]);
-    for (let index = version; index < MIGRATIONS.length; index++) {
-      for (const statement of MIGRATIONS[index]!) await tx.execute(statement);
-      await tx.execute(`PRAGMA user_version = ${index + 1}`);
-    }
-    await tx.commit();
-  } catch (error) {
-    tx.close();
-    db.close();
-    throw error;
-  }
-  tx.close();
-  return db;
+export function openCosignerDb(url: string): Promise<Client> {
+  return openMigratedDb(url, MIGRATIONS);
 }

@@ -2,8 +2,8 @@ import type { Client, InStatement, Transaction } from "@libsql/client";
 import { ProvenanceError } from "../../src/errors.ts";
 import { newHumanCode, normalizeHumanCode } from "../../src/pairing/human-code.ts";
 import { appendAudit } from "./audit-log.ts";
-import { secretHash } from "./pairing-codes.ts";
-import { type AttemptLimit, recordFailure, throttledFor } from "./second-factor.ts";
+import { type ClaimRequest, secretHash } from "./pairing-codes.ts";
+import { recordFailure, throttledFor } from "./second-factor.ts";
 import { inWriteTransaction } from "./write-transaction.ts";
 
 /** Transfer codes live longer than pairing codes (a day, not minutes), so they are longer: 12 symbols, 60 bits. */
@@ -118,14 +118,6 @@ export async function startTransfer(db: Client, ownerId: string, credentialId: s
   return { code, expiresAt };
 }
 
-export interface AcceptTransferRequest {
-  ownerId: string;
-  code: string;
-  name: string;
-  now: number;
-  limit: AttemptLimit;
-}
-
 /**
  * The receiving owner confirms with the transfer code. The checks, in order:
  * 1. the owner is not throttled for wrong codes (too_many_attempts);
@@ -138,7 +130,7 @@ export interface AcceptTransferRequest {
  * then the giver's ownership closes and the receiver's opens at the same
  * instant, so every capture keeps the owner it had when it was taken.
  */
-export async function acceptTransfer(db: Client, request: AcceptTransferRequest): Promise<{ credentialId: string } | { retryAfterMs: number }> {
+export async function acceptTransfer(db: Client, request: ClaimRequest): Promise<{ credentialId: string } | { retryAfterMs: number }> {
   const { ownerId, now, limit } = request;
   const scope = `transfer-code:${ownerId}`;
   const normalized = normalizeHumanCode(request.code);

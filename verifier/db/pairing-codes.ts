@@ -98,6 +98,7 @@ export async function pairingState(db: Executor, pollSecret: string, now: number
   return { state: "waiting", expiresAt: Number(row.expires_at) };
 }
 
+/** An owner entering a one-time code (a camera's pairing code, or a transfer code) and naming the camera. */
 export interface ClaimRequest {
   ownerId: string;
   code: string;

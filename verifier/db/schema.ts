@@ -1,4 +1,3 @@
-import type { Client } from "@libsql/client";
 import { FIRMWARE_TABLES } from "./firmware-schema.ts";
 import { OWNER_TABLES } from "./owner-schema.ts";
 
@@ -8,7 +7,7 @@ import { OWNER_TABLES } from "./owner-schema.ts";
  * instances share the database: a nonce and a record are stored once, and a
  * credential's counters are unique.
  */
-const MIGRATIONS: string[][] = [
+export const MIGRATIONS: string[][] = [
   [
     `CREATE TABLE credentials (
        id TEXT PRIMARY KEY,
@@ -64,17 +63,3 @@ const MIGRATIONS: string[][] = [
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
-
-export async function migrate(db: Client): Promise<void> {
-  const tx = await db.transaction("write");
-  try {
-    const version = Number((await tx.execute("PRAGMA user_version")).rows[0]![0]);
-    for (let index = version; index < MIGRATIONS.length; index++) {
-      for (const statement of MIGRATIONS[index]!) await tx.execute(statement);
-      await tx.execute(`PRAGMA user_version = ${index + 1}`);
-    }
-    await tx.commit();
-  } finally {
-    tx.close();
-  }
-}
