@@ -5,5 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const result = spawnSync(process.execPath, ["--import", "tsx", join(root, "cli", "main.ts"), ...process.argv.slice(2)], { stdio: "inherit" });
+// Resolved from here, not from the working directory, so the CLI runs from any folder.
+const tsx = import.meta.resolve("tsx");
+const result = spawnSync(process.execPath, ["--import", tsx, join(root, "cli", "main.ts"), ...process.argv.slice(2)], { stdio: "inherit" });
 process.exit(result.status ?? 1);
