@@ -16,6 +16,8 @@ interface CredentialStatus {
   registeredAt: string;
   revokedAt: string | null;
   approvalPending?: boolean;
+  reportedStolenAt?: string | null;
+  owner?: { displayName: string } | null;
   flagged: boolean;
   flagReason: string | null;
   rpId: string;
@@ -32,8 +34,13 @@ interface CredentialWithStatus extends RegisteredCredential {
 export interface PhotoVerdict extends CaptureReport {
   file: string;
   exifDisagreements: ExifDisagreement[];
-  device: (CredentialStatus["device"] & { flagged: boolean; revokedAt: string | null; attestedBy: string }) | null;
+  device: (CredentialStatus["device"] & { flagged: boolean; revokedAt: string | null; reportedStolenAt: string | null; attestedBy: string }) | null;
   recorded: { captureId: string; receivedAt: string; chainGapBefore: boolean } | null;
+  /**
+   * Who answers for the camera, only once its signature verified: for a
+   * recorded capture the owner at capture time, else the camera's owner now.
+   */
+  owner: { displayName: string | null; as: "at_capture" | "now" } | null;
 }
 
 /** Exit codes of `snapseal verify`, one per verdict (docs/operations.md). */
@@ -48,10 +55,13 @@ export async function verifyPhotoFile(file: string, server: string): Promise<Pho
   const base = server.replace(/\/+$/, "");
   const jpeg = new Uint8Array(await readFile(file));
   let recorded: PhotoVerdict["recorded"] = null;
+  // Assigned inside the lookup callback; the cast keeps TypeScript from narrowing it to null.
+  let ownerAtCapture = null as { displayName: string } | null;
   const lookupReceipt = async (recordHash: Uint8Array) => {
     const captureId = captureIdFor(recordHash);
-    const capture = await getOrNull<{ receivedAt: string; chain: { gapBefore: boolean } }>(`${base}/v1/captures/${captureId}`);
+    const capture = await getOrNull<{ receivedAt: string; chain: { gapBefore: boolean }; owner: { displayName: string } | null }>(`${base}/v1/captures/${captureId}`);
     recorded = capture ? { captureId, receivedAt: capture.receivedAt, chainGapBefore: capture.chain.gapBefore } : null;
+    ownerAtCapture = capture?.owner ?? null;
     return recorded;
   };
   const result = await verifyCapture<CredentialWithStatus>(jpeg, {
@@ -78,12 +88,21 @@ export async function verifyPhotoFile(file: string, server: string): Promise<Pho
   });
   if (result.evidence.recordHash && recorded === null) await lookupReceipt(result.evidence.recordHash);
   const status = result.evidence.credential?.status;
+  const currentOwner = status?.owner ?? null;
+  const owner: PhotoVerdict["owner"] = !result.passed.includes("signature")
+    ? null
+    : recorded
+      ? { displayName: ownerAtCapture?.displayName ?? null, as: "at_capture" }
+      : { displayName: currentOwner?.displayName ?? null, as: "now" };
   return {
     file,
     ...reportOf(result),
     exifDisagreements: result.evidence.payload ? exifDisagreements(jpeg, result.evidence.payload) : [],
-    device: status ? { ...status.device, flagged: status.flagged, revokedAt: status.revokedAt, attestedBy: status.attestation.issuer } : null,
+    device: status
+      ? { ...status.device, flagged: status.flagged, revokedAt: status.revokedAt, reportedStolenAt: status.reportedStolenAt ?? null, attestedBy: status.attestation.issuer }
+      : null,
     recorded,
+    owner,
   };
 }
 
@@ -127,10 +146,18 @@ export function describeVerdict(verdict: PhotoVerdict): string {
   if (verdict.failure && verdict.verdict !== "no_record") lines.push(`  reason:    ${verdict.failure.code}: ${verdict.failure.message}`);
   if (verdict.device) {
     lines.push(`  device:    ${verdict.device.model ?? "unknown model"}, serial ${verdict.device.serial} (attested by ${verdict.device.attestedBy})`);
+    if (verdict.device.reportedStolenAt) lines.push(`  stolen:    reported stolen at ${verdict.device.reportedStolenAt}`);
     if (verdict.device.revokedAt) lines.push(`  revoked:   ${verdict.device.revokedAt}`);
     if (verdict.device.flagged) lines.push("  warning:   this credential is flagged as possibly cloned");
   }
-  lines.push("  owner:     not paired with an owner");
+  if (verdict.owner) {
+    const { displayName, as } = verdict.owner;
+    lines.push(
+      as === "at_capture"
+        ? `  owner:     ${displayName === null ? "not paired with an owner when this photo was taken" : `${displayName} (when this photo was taken)`}`
+        : `  owner:     ${displayName === null ? "not paired with an owner" : `${displayName} (owns the camera now; this photo is not recorded yet)`}`,
+    );
+  }
   const payload = verdict.payload;
   if (payload) {
     lines.push(`  captured:  ${payload.capturedAt} by the camera clock${payload.anchor ? `, not before ${payload.anchor.t} (server anchor)` : ""}`);

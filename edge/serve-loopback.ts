@@ -8,8 +8,10 @@ export interface LoopbackServer {
 
 /** Serves a fetch handler with @hono/node-server on 127.0.0.1. Port 0 picks a free one. */
 export async function serveOnLoopback(fetch: (request: Request) => Response | Promise<Response>, port: number, onClosed: () => void): Promise<LoopbackServer> {
-  const server = await new Promise<ServerType>((resolve) => {
+  const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serve({ fetch, hostname: "127.0.0.1", port }, () => resolve(listening));
+    // A taken port is an answer for the caller (EADDRINUSE), not an uncaught crash.
+    listening.once("error", reject);
   });
   const address = server.address();
   const boundPort = typeof address === "object" && address ? address.port : port;

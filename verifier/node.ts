@@ -29,7 +29,10 @@ export async function serveVerifier(config: VerifierConfig, port: number, runtim
  */
 function withLocalSecretKeys(config: VerifierConfig): VerifierConfig {
   if (config.secretKeys || !config.databaseUrl.startsWith("file:")) return config;
-  const file = join(dirname(config.databaseUrl.slice("file:".length)), "secret-keys");
+  const path = config.databaseUrl.slice("file:".length);
+  // An in-memory database forgets its secrets on exit, so its key may too.
+  if (path === ":memory:") return { ...config, secretKeys: newKeyRingEntry("memory") };
+  const file = join(dirname(path), "secret-keys");
   try {
     writeFileSync(file, `${newKeyRingEntry("local")}\n`, { mode: 0o600, flag: "wx" });
   } catch (error) {

@@ -98,6 +98,7 @@ test("a camera reported stolen is revoked from the report on, and every public a
   const status = await credentialStatus(id);
   assert.deepEqual([status.status, status.reportedStolenAt, status.revokedAt], ["stolen", reportedAt, reportedAt]);
   assert.equal((await capture(earlier.captureId!)).credential.status, "stolen");
+  assert.match((await runCli(["verify", earlier.file, "--server", world.verifier.url])).stdout, new RegExp(`stolen: +reported stolen at ${reportedAt}`));
 
   clock.advance(1_000);
   assert.equal((await captureAndSync(camera, clock, 4)).code, "credential_revoked", "the thief's captures are refused");
@@ -132,6 +133,10 @@ test("a transfer keeps historic attribution: captures before it name the old own
   assert.deepEqual((await capture(before.captureId!)).owner, { displayName: "Alice" });
   assert.deepEqual((await capture(after.captureId!)).owner, { displayName: "Bob" });
   assert.deepEqual((await credentialStatus(id)).owner, { displayName: "Bob" });
+  const verifiedBefore = await runCli(["verify", before.file, "--server", world.verifier.url]);
+  assert.match(verifiedBefore.stdout, /owner: +Alice \(when this photo was taken\)/, "`snapseal verify` names the owner at capture time too");
+  const verifiedAfter = await runCli(["verify", after.file, "--server", world.verifier.url, "--json"]);
+  assert.deepEqual(JSON.parse(verifiedAfter.stdout).owner, { displayName: "Bob", as: "at_capture" });
   assert.deepEqual(
     (await bob.request("GET", `/v1/owner/devices/${id}/captures`)).body.captures.map((item: { id: string }) => item.id),
     [after.captureId, before.captureId],
