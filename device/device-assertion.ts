@@ -24,16 +24,24 @@ export async function verifierFor(camera: Camera, verifierUrl?: string): Promise
 
 /**
  * The camera proves it holds its registered credential: the verifier issues a
- * challenge for one purpose and the authenticator signs it (type
- * webauthn.get, the origin it registered with). Like every assertion it
- * advances the signature counter, committed before the proof leaves the
- * camera; later captures simply continue from the higher count.
+ * challenge for one purpose and the authenticator signs it.
  */
 export async function proveCredential(camera: Camera, base: string, purpose: ProofPurpose): Promise<CredentialProof> {
   const credential = await activeCredential(camera.db);
   if (!credential) throw new NotRegisteredError();
-  const credentialId = toBase64Url(credential.credentialId);
-  const { challenge } = await postJson<{ challenge: string }>(`${base}/v1/devices/challenge`, { credentialId, purpose });
+  const { challenge } = await postJson<{ challenge: string }>(`${base}/v1/devices/challenge`, { credentialId: toBase64Url(credential.credentialId), purpose });
+  return assertChallenge(camera, challenge);
+}
+
+/**
+ * The authenticator's assertion over a verifier challenge (type webauthn.get,
+ * the origin it registered with). Like every assertion it advances the
+ * signature counter, committed before the proof leaves the camera; later
+ * captures simply continue from the higher count.
+ */
+export async function assertChallenge(camera: Camera, challenge: string): Promise<CredentialProof> {
+  const credential = await activeCredential(camera.db);
+  if (!credential) throw new NotRegisteredError();
   const clientDataJSON = encodeClientData("webauthn.get", fromBase64Url(challenge), credential.origin);
   const clientDataHash = await sha256(clientDataJSON);
   const tx = await camera.db.transaction("write");
@@ -41,7 +49,7 @@ export async function proveCredential(camera: Camera, base: string, purpose: Pro
     const signed = await camera.authenticator.assert(tx, credential.credentialId, async () => clientDataHash);
     await tx.commit();
     return {
-      credentialId,
+      credentialId: toBase64Url(credential.credentialId),
       clientDataJSON: toBase64Url(clientDataJSON),
       authenticatorData: toBase64Url(signed.authenticatorData),
       signature: toBase64Url(signed.signature),

@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
 import { type Camera, activeCredential } from "../../device/camera.ts";
-import { proveCredential } from "../../device/device-assertion.ts";
+import { type CredentialProof, assertChallenge, proveCredential } from "../../device/device-assertion.ts";
 import { pairCamera } from "../../device/pair.ts";
 import { registerCamera } from "../../device/register.ts";
 import { syncQueue } from "../../device/sync.ts";
-import { fromBase64Url, toBase64Url } from "../../src/bytes.ts";
-import { sha256 } from "../../src/crypto/sha256.ts";
-import { encodeClientData } from "../../src/webauthn/client-data.ts";
+import { toBase64Url } from "../../src/bytes.ts";
 import type { VerifierConfig } from "../../verifier/config.ts";
 import { type OwnerClient, type OwnerResponse, TestClock } from "../support/owner-client.ts";
 import { type World, capture, createWorld } from "../support/world.ts";
@@ -61,19 +59,10 @@ export async function postJson(world: World, path: string, body: unknown): Promi
   return { status: response.status, body: await response.json() };
 }
 
-/** An assertion by `signer`'s authenticator over a challenge of the caller's choosing, as a forger would send it. */
-export async function signChallenge(signer: Camera, challenge: string): Promise<{ clientDataJSON: string; authenticatorData: string; signature: string }> {
-  const credential = (await activeCredential(signer.db))!;
-  const clientDataJSON = encodeClientData("webauthn.get", fromBase64Url(challenge), credential.origin);
-  const clientDataHash = await sha256(clientDataJSON);
-  const tx = await signer.db.transaction("write");
-  try {
-    const signed = await signer.authenticator.assert(tx, credential.credentialId, async () => clientDataHash);
-    await tx.commit();
-    return { clientDataJSON: toBase64Url(clientDataJSON), authenticatorData: toBase64Url(signed.authenticatorData), signature: toBase64Url(signed.signature) };
-  } finally {
-    tx.close();
-  }
+/** An assertion by `signer`'s authenticator over a challenge of the caller's choosing, as a forger would send it (without its own credential id). */
+export async function signChallenge(signer: Camera, challenge: string): Promise<Omit<CredentialProof, "credentialId">> {
+  const { credentialId: _signersOwn, ...signed } = await assertChallenge(signer, challenge);
+  return signed;
 }
 
 /**
