@@ -137,7 +137,7 @@ export async function cosigner(command: string | undefined, args: string[]): Pro
         }
         for (const row of rows) {
           const what = row.model ? `${row.model} ${row.version} (manifest ${row.manifestSha256?.slice(0, 16)}…)` : "(no manifest)";
-          console.log(`${row.seq}\t${new Date(row.at).toISOString()}\t${row.outcome}${row.reason ? ` ${row.reason}` : ""}\t${row.operator ?? "-"}\t${what}\trelease key ${row.releaseKid?.slice(0, 16) ?? "-"}`);
+          console.log(`${row.seq}\t${new Date(row.at).toISOString()}\t${row.outcome}${row.reason ? ` ${row.reason}` : ""}\t${row.address ?? "-"}\t${row.operator ?? "-"}\t${what}\trelease key ${row.releaseKid?.slice(0, 16) ?? "-"}`);
         }
         console.log(`${rows.length} requests, ${rows.filter((row) => row.outcome === "granted").length} granted`);
         return 0;

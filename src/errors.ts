@@ -98,6 +98,7 @@ export const errorCodes = {
   cosign_totp_invalid: "The operator's TOTP code is not valid now.",
   cosign_totp_reused: "The operator's TOTP code was already used.",
   cosign_throttled: "Too many failed attempts for this operator; try again later.",
+  cosign_address_throttled: "Too many failed attempts from this client address; try again later.",
 
   // Requests.
   bad_request: "The request is malformed.",

@@ -74,6 +74,7 @@ const statusOf: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   cosign_totp_invalid: 401,
   cosign_totp_reused: 401,
   cosign_throttled: 429,
+  cosign_address_throttled: 429,
 
 };
 

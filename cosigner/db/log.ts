@@ -5,6 +5,8 @@ type Executor = Pick<Client | Transaction, "execute">;
 
 /** What is known of a co-signing request when it is granted or refused. */
 export interface CosignAttempt {
+  /** The client address, as the runtime reports the connection's peer. */
+  address?: string;
   operator?: string;
   releaseKid?: string;
   manifestSha256?: Uint8Array;
@@ -16,12 +18,13 @@ export type LogEntry = CosignAttempt & ({ outcome: "granted"; signature: Uint8Ar
 
 export async function appendLog(db: Executor, entry: LogEntry, now: number): Promise<void> {
   await db.execute({
-    sql: `INSERT INTO cosign_log (at, outcome, reason, operator, release_kid, manifest_sha256, model, version, signature)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    sql: `INSERT INTO cosign_log (at, outcome, reason, address, operator, release_kid, manifest_sha256, model, version, signature)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     args: [
       now,
       entry.outcome,
       entry.outcome === "refused" ? entry.reason : null,
+      entry.address ?? null,
       entry.operator ?? null,
       entry.releaseKid ?? null,
       entry.manifestSha256 ?? null,
@@ -37,6 +40,7 @@ export interface LogRow {
   at: number;
   outcome: "granted" | "refused";
   reason: string | null;
+  address: string | null;
   operator: string | null;
   releaseKid: string | null;
   manifestSha256: string | null;
@@ -45,12 +49,13 @@ export interface LogRow {
 }
 
 export async function readLog(db: Executor): Promise<LogRow[]> {
-  const rows = (await db.execute("SELECT seq, at, outcome, reason, operator, release_kid, manifest_sha256, model, version FROM cosign_log ORDER BY seq")).rows;
+  const rows = (await db.execute("SELECT seq, at, outcome, reason, address, operator, release_kid, manifest_sha256, model, version FROM cosign_log ORDER BY seq")).rows;
   return rows.map((row) => ({
     seq: Number(row.seq),
     at: Number(row.at),
     outcome: String(row.outcome) as LogRow["outcome"],
     reason: row.reason === null ? null : String(row.reason),
+    address: row.address === null ? null : String(row.address),
     operator: row.operator === null ? null : String(row.operator),
     releaseKid: row.release_kid === null ? null : String(row.release_kid),
     manifestSha256: row.manifest_sha256 === null ? null : toHex(new Uint8Array(row.manifest_sha256 as ArrayBuffer)),

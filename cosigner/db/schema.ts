@@ -6,7 +6,8 @@ import { SECOND_FACTOR_TABLES } from "../../verifier/db/second-factor.ts";
  * The co-signer's own database: its signing key (sealed), the release
  * operators and their TOTP secrets (sealed), the release keys it accepts or
  * has revoked, and the request log. The log is append-only by the database's
- * own rule: triggers abort any UPDATE or DELETE on it.
+ * own rule: triggers abort any UPDATE or DELETE on it. Migration 2 records the
+ * client address of each request, which failed attempts also count against.
  */
 const MIGRATIONS: string[][] = [
   [
@@ -43,6 +44,7 @@ const MIGRATIONS: string[][] = [
     `CREATE TRIGGER cosign_log_no_delete BEFORE DELETE ON cosign_log
        BEGIN SELECT RAISE(ABORT, 'cosign_log is append-only'); END`,
   ],
+  [`ALTER TABLE cosign_log ADD COLUMN address TEXT`],
 ];
 
 export function openCosignerDb(url: string): Promise<Client> {

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { fromBase64Url, toBase64Url } from "../../src/bytes.ts";
 import { sha256 } from "../../src/crypto/sha256.ts";
 import { verifyEd25519 } from "../../src/crypto/ed25519.ts";
@@ -16,6 +16,19 @@ import type { CosignerEnv } from "../services.ts";
 
 function refuse(code: ErrorCode, detail?: string): never {
   throw new ProvenanceError(code, detail);
+}
+
+function refuseThrottled<E extends CosignerEnv>(c: Context<E>, code: "cosign_throttled" | "cosign_address_throttled", waitMs: number): never {
+  const seconds = Math.ceil(waitMs / 1000);
+  c.header("Retry-After", String(seconds));
+  return refuse(code, `retry in ${seconds} s`);
+}
+
+const MAX_ADDRESS_CHARS = 64;
+
+/** The connection's peer as the runtime reports it; requests without a socket (app.request) share one budget. */
+function clientAddress<E extends CosignerEnv>(c: Context<E>): string {
+  return c.var.services.peerAddress?.(c)?.slice(0, MAX_ADDRESS_CHARS) ?? "unknown";
 }
 
 interface CosignRequest {
@@ -65,16 +78,21 @@ function parseRequest(body: unknown): CosignRequest {
  *  4. cosign_release_key_revoked             ... and not revoked
  *  5. firmware_signature_invalid             the release signature verifies over these exact bytes
  *  6. firmware_expired                       the manifest has not expired
- *  7. cosign_operator_unknown                the operator exists
- *  8. cosign_throttled                       the operator is not locked out by failed attempts
- *  9. cosign_totp_invalid                    the code is valid now (one step either side)
- * 10. cosign_totp_reused                     its time step was not used before (consumed, with the
+ *  7. cosign_address_throttled             the client address is not locked out by failed attempts,
+ *                                            whichever operators they named
+ *  8. cosign_operator_unknown                the operator exists
+ *  9. cosign_throttled                       the operator is not locked out by failed attempts
+ * 10. cosign_totp_invalid                    the code is valid now (one step either side)
+ * 11. cosign_totp_reused                     its time step was not used before (consumed, with the
  *                                            granted log entry, in one transaction)
+ * A failure at 8, 10 or 11 counts against the address; at 10 or 11 against the
+ * operator too. A grant clears the operator's count, never the address's: one
+ * operator an attacker can sign as must not refill their guesses at the others.
  */
 export const cosign = new Hono<CosignerEnv>().post(
   "/cosign",
   async (c, next) => {
-    c.set("attempt", {});
+    c.set("attempt", { address: clientAddress(c) });
     await next();
     // Whatever refused the request (a check below, or the body limit), the log says so.
     if (c.error) {
@@ -84,7 +102,7 @@ export const cosign = new Hono<CosignerEnv>().post(
   },
   limitBody(() => 64 * 1024),
   async (c) => {
-    const { db, signingKey, secretKeys, attemptLimit, now } = c.var.services;
+    const { db, signingKey, secretKeys, attemptLimit, addressAttemptLimit, now } = c.var.services;
     const attempt = c.var.attempt;
     if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("application/json")) refuse("unsupported_media_type", "send application/json");
     let body: unknown;
@@ -110,17 +128,24 @@ export const cosign = new Hono<CosignerEnv>().post(
     if (!verifyEd25519(releaseKey.key.publicKey, request.releaseSignature.sig, request.manifest)) refuse("firmware_signature_invalid", "release signature");
     if (now() >= manifest.expiresAt) refuse("firmware_expired");
 
+    const addressScope = `address:${attempt.address}`;
+    const addressWait = await throttledFor(db, addressScope, addressAttemptLimit, now());
+    if (addressWait > 0) refuseThrottled(c, "cosign_address_throttled", addressWait);
     const secret = await operatorTotpSecret(db, secretKeys, request.operator);
-    if (secret === null) refuse("cosign_operator_unknown", request.operator);
+    if (secret === null) {
+      await recordFailure(db, addressScope, addressAttemptLimit, now());
+      refuse("cosign_operator_unknown", request.operator);
+    }
     const scope = operatorSubject(request.operator);
     const wait = await throttledFor(db, scope, attemptLimit, now());
-    if (wait > 0) {
-      c.header("Retry-After", String(Math.ceil(wait / 1000)));
-      refuse("cosign_throttled", `retry in ${Math.ceil(wait / 1000)} s`);
-    }
+    if (wait > 0) refuseThrottled(c, "cosign_throttled", wait);
+    const countFailure = async () => {
+      await recordFailure(db, scope, attemptLimit, now());
+      await recordFailure(db, addressScope, addressAttemptLimit, now());
+    };
     const step = matchTotpStep(secret, request.totp, now());
     if (step === null) {
-      await recordFailure(db, scope, attemptLimit, now());
+      await countFailure();
       refuse("cosign_totp_invalid");
     }
 
@@ -129,7 +154,7 @@ export const cosign = new Hono<CosignerEnv>().post(
     try {
       if (!(await consumeTotpStep(tx, scope, step, now()))) {
         await tx.rollback();
-        await recordFailure(db, scope, attemptLimit, now());
+        await countFailure();
         return refuse("cosign_totp_reused");
       }
       signature = signManifest(signingKey.secretKey, request.manifest).sig;
