@@ -5,9 +5,10 @@ import { versionSortKey } from "../../src/firmware/version.ts";
 /**
  * The camera's firmware state, in its own database beside the authenticator's:
  * the key sets it has trusted (the newest is current), what each A/B slot holds
- * once verified, and the boot pointer. The database itself refuses the two
- * rollbacks: a key set no newer than the newest one, and a boot pointer moved
- * to a version no newer than the one it names.
+ * once verified, the boot pointer, and the claim of the update in progress
+ * (update-lock.ts). The database itself refuses the two rollbacks: a key set
+ * no newer than the newest one, and a boot pointer moved to a version no newer
+ * than the one it names.
  */
 export const FIRMWARE_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS firmware_key_sets (
@@ -36,6 +37,10 @@ export const FIRMWARE_SCHEMA = [
      BEFORE UPDATE ON firmware_boot
      WHEN NEW.version_key <= OLD.version_key
      BEGIN SELECT RAISE(ABORT, 'firmware rollback'); END`,
+  `CREATE TABLE IF NOT EXISTS firmware_update_lock (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     pid INTEGER NOT NULL,
+     started_at INTEGER NOT NULL)`,
 ];
 
 export type Slot = "a" | "b";

@@ -9,6 +9,7 @@ import { makeDurable } from "../camera-db.ts";
 import { VerifierHttpError, VerifierUnreachableError, callVerifier } from "../verifier-client.ts";
 import { acceptKeySet, bootPointer, currentKeySet, forgetSlot, recordVerifiedSlot, switchBootPointer } from "./firmware-db.ts";
 import { otherSlot, slotPath, writeSlot } from "./slots.ts";
+import { claimUpdateLock, releaseUpdateLock } from "./update-lock.ts";
 
 /**
  * `snapseal device update`: fetch the verifier's release for this model,
@@ -20,7 +21,9 @@ import { otherSlot, slotPath, writeSlot } from "./slots.ts";
  *
  * A crash before the switch leaves the pointer on the old, verified image; a
  * crash after it leaves the new one, verified before the pointer moved. The
- * steps are named so a test can stop the process at each (see onStep).
+ * steps are named so a test can stop the process at each (see onStep). The
+ * whole update runs under the camera's update claim (update-lock.ts), so a
+ * second one refuses to start rather than write the same slot.
  */
 export const UPDATE_STEPS = ["after-download", "mid-write", "before-switch", "after-switch"] as const;
 export type UpdateStep = (typeof UPDATE_STEPS)[number];
@@ -46,6 +49,15 @@ export class FirmwareNotProvisionedError extends Error {
 }
 
 export async function updateFirmware(camera: Camera, options: UpdateOptions): Promise<UpdateResult> {
+  const claim = await claimUpdateLock(camera.db, Date.now());
+  try {
+    return await installOffered(camera, options);
+  } finally {
+    await releaseUpdateLock(camera.db, claim);
+  }
+}
+
+async function installOffered(camera: Camera, options: UpdateOptions): Promise<UpdateResult> {
   const { db } = camera;
   const onStep = options.onStep ?? (() => {});
   const keySet = await currentKeySet(db);

@@ -8,7 +8,9 @@
 // and dies by SIGKILL at that step. Then the camera is booted (`snapseal device
 // firmware`, a fresh process) and must run 1.1.0 from slot a up to the switch,
 // 1.2.0 from slot b after it, each slot it boots verified from flash. An update
-// run afterwards finishes the job.
+// run afterwards finishes the job. Updates are one at a time: a second one,
+// started while an in-process update is held at mid-write, is refused, and
+// the claim a killed updater leaves behind does not block the next.
 
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -17,6 +19,8 @@ import { type Camera, openCamera } from "../../device/camera.ts";
 import { bootPointer } from "../../device/firmware/firmware-db.ts";
 import { slotPath } from "../../device/firmware/slots.ts";
 import { UPDATE_STEPS, type UpdateStep, updateFirmware } from "../../device/firmware/updater.ts";
+import { toHex } from "../../src/bytes.ts";
+import { sha256 } from "../../src/crypto/sha256.ts";
 import { type FirmwareWorld, createFirmwareWorld, firmwareImage, snapseal } from "./support.ts";
 
 let world: FirmwareWorld;
@@ -28,7 +32,7 @@ const cameras: string[] = [];
 before(async () => {
   world = await createFirmwareWorld();
   await world.release("1.1.0", {}, firmwareImage("1.1.0", IMAGE_BYTES));
-  for (let index = 0; index < UPDATE_STEPS.length + 2; index++) {
+  for (let index = 0; index < UPDATE_STEPS.length + 4; index++) {
     const camera = await world.newFirmwareCamera();
     assert.equal((await updateFirmware(camera, { server: world.verifier.url })).status, "installed");
     camera.db.close();
@@ -115,6 +119,70 @@ test("a corrupted active slot falls back to the other verified slot, and falling
     camera.db.close();
   }
 });
+
+test("a second update while one is running is refused and leaves slots and boot pointer unchanged", { timeout: 120_000 }, async () => {
+  const dir = cameraOn110();
+  const camera = await openCamera(dir);
+  let paused!: () => void;
+  let resume!: () => void;
+  const atMidWrite = new Promise<void>((resolve) => (paused = resolve));
+  const resumed = new Promise<void>((resolve) => (resume = resolve));
+  const first = updateFirmware(camera, {
+    server: world.verifier.url,
+    onStep: async (step) => {
+      if (step !== "mid-write") return;
+      paused();
+      await resumed;
+    },
+  });
+  try {
+    await Promise.race([atMidWrite, first.then(() => Promise.reject(new Error("the first update ended without reaching mid-write")))]);
+    const during = await firmwareState(camera);
+    const second = await snapseal(["device", "update", "--dir", dir, "--server", world.verifier.url]);
+    assert.equal(second.signal, null);
+    assert.equal(second.code, 70);
+    assert.match(second.stderr, new RegExp(`another firmware update is in progress on this camera \\(pid ${process.pid}, since `));
+    assert.deepEqual(await firmwareState(camera), during, "the refused update touched no slot, no record and not the boot pointer");
+  } finally {
+    resume();
+  }
+  const installed = await first;
+  assert.deepEqual([installed.status, installed.version], ["installed", "1.2.0"], "the running update finishes undisturbed");
+  assert.deepEqual(await updateClaims(camera), []);
+  camera.db.close();
+  assert.deepEqual((await boot(dir)).booted, { slot: "b", version: "1.2.0" });
+});
+
+test("an update killed mid-write leaves no lock that blocks the next update", { timeout: 120_000 }, async () => {
+  const dir = cameraOn110();
+  const crashed = await snapseal(["device", "update", "--dir", dir, "--server", world.verifier.url], { SNAPSEAL_CRASH_AT: "mid-write" });
+  assert.equal(crashed.signal, "SIGKILL", crashed.stderr);
+  let camera = await openCamera(dir);
+  assert.equal((await updateClaims(camera)).length, 1, "the killed updater's claim is still there");
+  camera.db.close();
+
+  const next = await snapseal(["device", "update", "--dir", dir, "--server", world.verifier.url]);
+  assert.equal(next.code, 0, next.stderr);
+  assert.match(next.stdout, /firmware 1\.2\.0 installed in slot b/);
+  camera = await openCamera(dir);
+  try {
+    assert.deepEqual(await updateClaims(camera), [], "the next update released its own claim");
+  } finally {
+    camera.db.close();
+  }
+});
+
+/** Everything an update may touch: both slots' records and bytes on flash, and the boot pointer. */
+async function firmwareState(camera: Camera) {
+  const slots = (await camera.db.execute("SELECT slot, version, image_sha256 FROM firmware_slots ORDER BY slot")).rows.map((row) => ({ ...row }));
+  const pointer = (await camera.db.execute("SELECT slot, version, image_sha256, switched_at FROM firmware_boot")).rows.map((row) => ({ ...row }));
+  const flash = await Promise.all((["a", "b"] as const).map(async (slot) => toHex(await sha256(new Uint8Array(readFileSync(slotPath(camera.paths.dir, slot)))))));
+  return { slots, pointer, flash };
+}
+
+async function updateClaims(camera: Camera): Promise<number[]> {
+  return (await camera.db.execute("SELECT pid FROM firmware_update_lock")).rows.map((row) => Number(row.pid));
+}
 
 function corrupt(path: string): void {
   const bytes = readFileSync(path);
