@@ -1,13 +1,15 @@
 // Pairing attacks, one test each: a code used twice, a code used after it
 // expired, a serial number (or a public credential id) as the only claim, an
 // assertion by the wrong key, a replayed, misdirected or expired challenge,
-// and guessing codes. Real verifier on 127.0.0.1 with an injected clock.
+// guessing codes, and flooding a camera's credential id with challenges. Real
+// verifier on 127.0.0.1 with an injected clock.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Camera } from "../../device/camera.ts";
 import { proveCredential } from "../../device/device-assertion.ts";
 import { defaultConfig } from "../../verifier/config.ts";
+import { MAX_DEVICE_CHALLENGES } from "../../verifier/db/pairing-codes.ts";
 import { OwnerClient, type TestClock } from "../support/owner-client.ts";
 import type { World } from "../support/world.ts";
 import { credentialIdOf, lifecycleWorld, postJson, proven, signChallenge } from "./lifecycle-world.ts";
@@ -32,6 +34,8 @@ async function issueCode(camera: Camera): Promise<{ code: string; pollSecret: st
 }
 
 const poll = (pollSecret: string) => postJson(world, "/v1/devices/pairing-codes/poll", { pollSecret });
+const challengeCount = async (credentialId: string) =>
+  Number((await world.verifier.services.db.execute({ sql: "SELECT COUNT(*) AS n FROM device_challenges WHERE credential_id = ?", args: [credentialId] })).rows[0]!.n);
 const ownerCount = async (credentialId: string) =>
   Number((await world.verifier.services.db.execute({ sql: "SELECT COUNT(*) AS n FROM ownership WHERE credential_id = ?", args: [credentialId] })).rows[0]!.n);
 
@@ -164,6 +168,24 @@ test("wrong pairing codes are throttled per owner, and the limit lifts after its
   clock.advance(ATTEMPTS.windowMs);
   const later = await guesser.request("POST", "/v1/owner/devices/pair", { code, name: "Right code" });
   assert.equal(later.status, 201, JSON.stringify(later.body));
+});
+
+test("flooding a camera's credential id with challenges does not stop the camera proving itself and pairing, and it holds at most the bound", async () => {
+  const camera = await world.newCamera();
+  const credentialId = await credentialIdOf(camera);
+  const ask = (purpose: "pair" | "status") => postJson(world, "/v1/devices/challenge", { credentialId, purpose });
+  for (let request = 0; request < 10 * MAX_DEVICE_CHALLENGES; request++) {
+    assert.equal((await ask(request % 2 === 0 ? "pair" : "status")).status, 201, "a challenge is never refused");
+  }
+  assert.equal(await challengeCount(credentialId), MAX_DEVICE_CHALLENGES);
+  // The camera's own challenge, fresh, outlasts as many more as the bound leaves room for.
+  const proof = await proveCredential(camera, world.verifier.url, "pair");
+  for (let request = 1; request < MAX_DEVICE_CHALLENGES; request++) await ask("pair");
+  const issued = await postJson(world, "/v1/devices/pairing-codes", proof);
+  assert.equal(issued.status, 201, JSON.stringify(issued.body));
+  assert.equal((await alice.request("POST", "/v1/owner/devices/pair", { code: issued.body.code, name: "Flooded" })).status, 201);
+  assert.equal(await ownerCount(credentialId), 1);
+  assert.ok((await challengeCount(credentialId)) <= MAX_DEVICE_CHALLENGES);
 });
 
 test("polling with an unknown secret learns nothing", async () => {

@@ -14,6 +14,19 @@ export type DevicePurpose = "pair" | "status";
 /** Pairing codes: 10 symbols of Crockford base32 (50 bits), shown as XXXXX-XXXXX. */
 export const PAIRING_CODE_LENGTH = 10;
 
+/** Unexpired challenges kept per credential, whatever their purpose. */
+export const MAX_DEVICE_CHALLENGES = 5;
+
+/**
+ * Anyone may ask for challenges for a credential id (it is printed in every
+ * photo), so a credential holds at most MAX_DEVICE_CHALLENGES, and a new one
+ * replaces the oldest, in the transaction that inserts it. Refusing new ones
+ * instead would let anyone lock a camera out of pairing and status checks for
+ * a challenge's lifetime with a handful of requests; replacing the oldest
+ * only troubles a camera whose own challenge is pushed out in the moment
+ * between its request and its assertion, and it can simply ask again.
+ * Rowids grow with each insert, so the newest rows are the highest.
+ */
 export async function issueDeviceChallenge(db: Client, credentialId: string, purpose: DevicePurpose, now: number, ttlMs: number) {
   const challenge = crypto.getRandomValues(new Uint8Array(32));
   const expiresAt = now + ttlMs;
@@ -21,6 +34,11 @@ export async function issueDeviceChallenge(db: Client, credentialId: string, pur
     [
       { sql: "DELETE FROM device_challenges WHERE expires_at < ?", args: [now] },
       { sql: "INSERT INTO device_challenges (challenge, credential_id, purpose, expires_at) VALUES (?, ?, ?, ?)", args: [challenge, credentialId, purpose, expiresAt] },
+      {
+        sql: `DELETE FROM device_challenges WHERE credential_id = ? AND rowid NOT IN
+                (SELECT rowid FROM device_challenges WHERE credential_id = ? ORDER BY rowid DESC LIMIT ?)`,
+        args: [credentialId, credentialId, MAX_DEVICE_CHALLENGES],
+      },
     ],
     "write",
   );
