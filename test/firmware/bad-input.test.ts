@@ -17,16 +17,12 @@ import { type CborValue, encodeCanonical } from "../../src/cbor/canonical.ts";
 import { encodeManifest } from "../../src/firmware/manifest.ts";
 import { MAX_RELEASE_BYTES, encodeRelease, signManifest } from "../../src/firmware/release.ts";
 import { firmwareKeyToJson, initialKeySet, keySetToJson } from "../../src/firmware/key-set.ts";
-import { newKeyRingEntry, parseKeyRing } from "../../src/secrets/envelope.ts";
-import { assertKeyRingMatches } from "../../verifier/db/second-factor.ts";
-import { acceptReleaseKey, createSigningKey } from "../../cosigner/db/keys.ts";
+import { newKeyRingEntry } from "../../src/secrets/envelope.ts";
 import { readLog } from "../../cosigner/db/log.ts";
-import { addOperator } from "../../cosigner/db/operators.ts";
-import { openCosignerDb } from "../../cosigner/db/schema.ts";
 import { type NodeCosigner, serveCosigner } from "../../cosigner/node.ts";
 import { manufactureCamera } from "../../device/manufacture/manufacture-camera.ts";
 import { saveVendorCa } from "../../device/manufacture/vendor-ca.ts";
-import { DAY, type FirmwareWorld, MODEL, createFirmwareWorld, firmwareImage, manifestFor, newReleaseKey, signRelease, snapseal, wrongCode } from "./support.ts";
+import { DAY, type FirmwareWorld, MODEL, createFirmwareWorld, firmwareImage, manifestFor, newReleaseKey, prepareCosignerDb, signRelease, snapseal, wrongCode } from "./support.ts";
 
 let world: FirmwareWorld;
 
@@ -208,13 +204,7 @@ describe("the co-signer's route", () => {
   };
 
   before(async () => {
-    const db = await openCosignerDb(`file:${join(dir, "cosigner.db")}`);
-    const ring = await parseKeyRing(secretKeys, "COSIGNER_SECRET_KEYS");
-    await assertKeyRingMatches(db, ring, "COSIGNER_SECRET_KEYS", Date.now());
-    await createSigningKey(db, ring, Date.now());
-    await acceptReleaseKey(db, world.keys.vendor.key, Date.now());
-    await addOperator(db, ring, "ada", Date.now());
-    db.close();
+    await prepareCosignerDb(`file:${join(dir, "cosigner.db")}`, secretKeys, world.keys.vendor.key, Date.now(), ["ada"]);
     cosigner = await serveCosigner(`file:${join(dir, "cosigner.db")}`, secretKeys, 0);
     tablesBefore = await tables();
   });

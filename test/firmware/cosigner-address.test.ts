@@ -20,16 +20,13 @@ import { toBase64Url } from "../../src/bytes.ts";
 import { initialKeySet } from "../../src/firmware/key-set.ts";
 import { encodeManifest } from "../../src/firmware/manifest.ts";
 import { signManifest } from "../../src/firmware/release.ts";
-import { newKeyRingEntry, parseKeyRing } from "../../src/secrets/envelope.ts";
+import { newKeyRingEntry } from "../../src/secrets/envelope.ts";
 import { totpCodeAt } from "../../src/totp/totp-code.ts";
-import { assertKeyRingMatches } from "../../verifier/db/second-factor.ts";
-import { acceptReleaseKey, createSigningKey } from "../../cosigner/db/keys.ts";
 import { readLog } from "../../cosigner/db/log.ts";
 import { addOperator } from "../../cosigner/db/operators.ts";
-import { openCosignerDb } from "../../cosigner/db/schema.ts";
 import { type NodeCosigner, serveCosigner } from "../../cosigner/node.ts";
 import { DEFAULT_ADDRESS_ATTEMPT_LIMIT, DEFAULT_ATTEMPT_LIMIT } from "../../cosigner/services.ts";
-import { firmwareImage, manifestFor, newReleaseKey, wrongCode } from "./support.ts";
+import { firmwareImage, manifestFor, newReleaseKey, prepareCosignerDb, wrongCode } from "./support.ts";
 
 const ADDRESS_LIMIT = DEFAULT_ADDRESS_ATTEMPT_LIMIT;
 const OPERATOR_LIMIT = DEFAULT_ATTEMPT_LIMIT;
@@ -46,12 +43,7 @@ for (const secondOfStep of [10, 29]) {
     let operators = 0;
 
     before(async () => {
-      const db = await openCosignerDb(databaseUrl);
-      const ring = await parseKeyRing(secretKeys, "COSIGNER_SECRET_KEYS");
-      await assertKeyRingMatches(db, ring, "COSIGNER_SECRET_KEYS", clock.now);
-      await createSigningKey(db, ring, clock.now);
-      await acceptReleaseKey(db, vendor.key, clock.now);
-      db.close();
+      await prepareCosignerDb(databaseUrl, secretKeys, vendor.key, clock.now);
       cosigner = await serveCosigner(databaseUrl, secretKeys, 0, { now: () => clock.now });
       const keys = { vendor, cosigner: { key: cosigner.services.signingKey, secretKey: cosigner.services.signingKey.secretKey } };
       manifest = encodeManifest(

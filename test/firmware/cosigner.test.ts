@@ -19,15 +19,13 @@ import { initialKeySet } from "../../src/firmware/key-set.ts";
 import { type FirmwareManifest, encodeManifest } from "../../src/firmware/manifest.ts";
 import { encodeRelease, signManifest } from "../../src/firmware/release.ts";
 import { verifyRelease } from "../../src/firmware/verify-manifest.ts";
-import { newKeyRingEntry, parseKeyRing } from "../../src/secrets/envelope.ts";
+import { newKeyRingEntry } from "../../src/secrets/envelope.ts";
 import { TOTP_PERIOD_SECONDS, totpCodeAt } from "../../src/totp/totp-code.ts";
-import { assertKeyRingMatches } from "../../verifier/db/second-factor.ts";
-import { acceptReleaseKey, createSigningKey, revokeReleaseKey } from "../../cosigner/db/keys.ts";
+import { acceptReleaseKey, revokeReleaseKey } from "../../cosigner/db/keys.ts";
 import { readLog } from "../../cosigner/db/log.ts";
 import { addOperator } from "../../cosigner/db/operators.ts";
-import { openCosignerDb } from "../../cosigner/db/schema.ts";
 import { type StartedCosigner, startCosigner } from "../../cosigner/start.ts";
-import { DAY, firmwareImage, manifestFor, newReleaseKey, wrongCode } from "./support.ts";
+import { DAY, firmwareImage, manifestFor, newReleaseKey, prepareCosignerDb, wrongCode } from "./support.ts";
 
 const STEP_MS = TOTP_PERIOD_SECONDS * 1000;
 const ATTEMPTS = { max: 5, windowMs: 15 * 60_000 };
@@ -43,12 +41,7 @@ for (const secondOfStep of [10, 29]) {
     let operators = 0;
 
     before(async () => {
-      const db = await openCosignerDb(databaseUrl);
-      const ring = await parseKeyRing(secretKeys, "COSIGNER_SECRET_KEYS");
-      await assertKeyRingMatches(db, ring, "COSIGNER_SECRET_KEYS", clock.now);
-      await createSigningKey(db, ring, clock.now);
-      await acceptReleaseKey(db, vendor.key, clock.now);
-      db.close();
+      await prepareCosignerDb(databaseUrl, secretKeys, vendor.key, clock.now);
       cosigner = await startCosigner(databaseUrl, secretKeys, { now: () => clock.now, attemptLimit: ATTEMPTS });
     });
     after(() => {
