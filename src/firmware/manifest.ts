@@ -40,6 +40,14 @@ function fail(detail: string): never {
 }
 
 export function encodeManifest(manifest: FirmwareManifest): Uint8Array {
+  const bytes = encodeCanonical(manifestMap(manifest));
+  // Whatever we sign must be something every camera reads back the same way.
+  decodeManifest(bytes);
+  return bytes;
+}
+
+/** The manifest as the CBOR map that is signed, before encoding. */
+export function manifestMap(manifest: FirmwareManifest): Map<string, CborValue> {
   const map = new Map<string, CborValue>([
     ["d", MANIFEST_DOMAIN],
     ["model", manifest.model],
@@ -53,10 +61,7 @@ export function encodeManifest(manifest: FirmwareManifest): Uint8Array {
   ]);
   if (manifest.minVersion !== undefined) map.set("minVersion", manifest.minVersion);
   if (manifest.keySet) map.set("keySet", keySetToCbor(manifest.keySet));
-  const bytes = encodeCanonical(map);
-  // Whatever we sign must be something every camera reads back the same way.
-  decodeManifest(bytes);
-  return bytes;
+  return map;
 }
 
 export function decodeManifest(bytes: Uint8Array): FirmwareManifest {

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
 import { toBase64Url, toHex } from "../../src/bytes.ts";
 import { type CborValue, encodeCanonical } from "../../src/cbor/canonical.ts";
-import { encodeManifest } from "../../src/firmware/manifest.ts";
+import { encodeManifest, manifestMap } from "../../src/firmware/manifest.ts";
 import { MAX_RELEASE_BYTES, encodeRelease, signManifest } from "../../src/firmware/release.ts";
 import { firmwareKeyToJson, initialKeySet, keySetToJson } from "../../src/firmware/key-set.ts";
 import { newKeyRingEntry } from "../../src/secrets/envelope.ts";
@@ -82,8 +82,8 @@ describe("the verifier's firmware routes", () => {
       code: "firmware_manifest_malformed",
       status: 400,
       body: async () => {
-        const manifestMap = new Map<string, CborValue>([...(encodeCanonicalFields(await manifest())), ["extra", 1]]);
-        const bytes = encodeCanonical(manifestMap);
+        const withExtra = new Map<string, CborValue>([...manifestMap(await manifest()), ["extra", 1]]);
+        const bytes = encodeCanonical(withExtra);
         return { body: form({ release: encodeRelease(bytes, both().map((key) => signManifest(key.secretKey, bytes))), image }) };
       },
     },
@@ -166,23 +166,8 @@ describe("the verifier's firmware routes", () => {
   });
 });
 
-/** The manifest's fields as a CBOR map in the encoder's own layout, for hand-made variants. */
-function encodeCanonicalFields(manifest: Parameters<typeof encodeManifest>[0]): Map<string, CborValue> {
-  return new Map<string, CborValue>([
-    ["d", "snapseal/firmware-manifest/v1"],
-    ["model", manifest.model],
-    ["version", manifest.version],
-    ["imageSha256", manifest.imageSha256],
-    ["size", manifest.size],
-    ["url", manifest.url],
-    ["releasedAt", manifest.releasedAt],
-    ["expiresAt", manifest.expiresAt],
-    ["keyIds", manifest.keyIds],
-  ]);
-}
-
 function fieldsOf(manifest: Parameters<typeof encodeManifest>[0]) {
-  return Object.fromEntries(encodeCanonicalFields(manifest)) as Record<string, CborValue>;
+  return Object.fromEntries(manifestMap(manifest)) as Record<string, CborValue>;
 }
 
 /** A release over hand-made manifest bytes, signed by both keys, so only the shape can be wrong. */
