@@ -3,8 +3,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Client } from "@libsql/client";
 import { isKeyId, firmwareKeyToJson } from "../src/firmware/key-set.ts";
-import { type KeyRing, newKeyRingEntry, parseKeyRing } from "../src/secrets/envelope.ts";
-import { assertKeyRingMatches } from "../verifier/db/second-factor.ts";
+import { type KeyRing, newKeyRingEntry } from "../src/secrets/envelope.ts";
+import { keyRingFor } from "../verifier/db/second-factor.ts";
 import { acceptReleaseKey, createSigningKey, listReleaseKeys, revokeReleaseKey } from "../cosigner/db/keys.ts";
 import { readLog } from "../cosigner/db/log.ts";
 import { OPERATOR_NAME, addOperator } from "../cosigner/db/operators.ts";
@@ -26,9 +26,7 @@ const databaseUrl = (dir: string) => `file:${join(dir, DATABASE_FILE)}`;
 async function secretKeys(db: Client): Promise<KeyRing> {
   const spec = process.env[SECRET_KEYS_SETTING];
   if (!spec) throw new UsageError(`${SECRET_KEYS_SETTING} is not set; a new co-signer can use, for example, ${SECRET_KEYS_SETTING}=${newKeyRingEntry("k1")} (keep it secret, keep it safe)`);
-  const ring = await parseKeyRing(spec, SECRET_KEYS_SETTING);
-  await assertKeyRingMatches(db, ring, SECRET_KEYS_SETTING, Date.now());
-  return ring;
+  return keyRingFor(db, spec, SECRET_KEYS_SETTING, Date.now());
 }
 
 async function withDatabase<T>(dir: string, use: (db: Client) => Promise<T>): Promise<T> {

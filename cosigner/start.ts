@@ -1,5 +1,4 @@
-import { assertKeyRingMatches } from "../verifier/db/second-factor.ts";
-import { parseKeyRing } from "../src/secrets/envelope.ts";
+import { keyRingFor } from "../verifier/db/second-factor.ts";
 import { type CosignerApp, createCosignerApp } from "./app.ts";
 import { loadSigningKey } from "./db/keys.ts";
 import { openCosignerDb } from "./db/schema.ts";
@@ -28,10 +27,9 @@ export async function startCosigner(
 ): Promise<StartedCosigner> {
   const now = runtime.now ?? Date.now;
   if (!secretKeysSpec) throw new Error(`${SECRET_KEYS_SETTING} is not set: give the key ring that sealed this co-signer's secrets`);
-  const secretKeys = await parseKeyRing(secretKeysSpec, SECRET_KEYS_SETTING);
   const db = await openCosignerDb(databaseUrl);
   try {
-    await assertKeyRingMatches(db, secretKeys, SECRET_KEYS_SETTING, now());
+    const secretKeys = await keyRingFor(db, secretKeysSpec, SECRET_KEYS_SETTING, now());
     const signingKey = await loadSigningKey(db, secretKeys);
     if (!signingKey) throw new Error("this co-signer has no signing key: run `snapseal cosigner init` first");
     const services: CosignerServices = {

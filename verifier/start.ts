@@ -3,10 +3,10 @@ import { X509Certificate } from "@peculiar/x509";
 import { type VerifierApp, createApp } from "./app.ts";
 import type { VerifierConfig } from "./config.ts";
 import { openVerifierDb } from "./db/open.ts";
-import { assertKeyRingMatches } from "./db/second-factor.ts";
+import { keyRingFor } from "./db/second-factor.ts";
 import { loadAnchorKeys } from "./db/server-keys.ts";
 import type { PeerAddress, Services } from "./services.ts";
-import { parseKeyRing } from "../src/secrets/envelope.ts";
+import type { KeyRing } from "../src/secrets/envelope.ts";
 
 const SECRET_KEYS_SETTING = "SNAPSEAL_SECRET_KEYS";
 
@@ -26,11 +26,11 @@ export async function startVerifier(
 ): Promise<StartedVerifier> {
   const trustedRoots = config.trustedRootsPem.map((pem) => new Uint8Array(new X509Certificate(pem).rawData));
   if (!config.secretKeys) throw new Error(`${SECRET_KEYS_SETTING} is not set: give the key ring that seals TOTP secrets (see docs/operations.md)`);
-  const secretKeys = await parseKeyRing(config.secretKeys, SECRET_KEYS_SETTING);
   const now = runtime.now ?? Date.now;
   const db = await openVerifierDb(config.databaseUrl, config.databaseAuthToken);
+  let secretKeys: KeyRing;
   try {
-    await assertKeyRingMatches(db, secretKeys, SECRET_KEYS_SETTING, now());
+    secretKeys = await keyRingFor(db, config.secretKeys, SECRET_KEYS_SETTING, now());
   } catch (error) {
     db.close();
     throw error;

@@ -1,5 +1,14 @@
 import type { Client, Transaction } from "@libsql/client";
-import { type KeyRing, KEY_CHECK_CONTEXT, KEY_CHECK_PLAINTEXT, SecretEnvelopeError, isKeyCheck, openSecret, sealSecret } from "../../src/secrets/envelope.ts";
+import {
+  type KeyRing,
+  KEY_CHECK_CONTEXT,
+  KEY_CHECK_PLAINTEXT,
+  SecretEnvelopeError,
+  isKeyCheck,
+  openSecret,
+  parseKeyRing,
+  sealSecret,
+} from "../../src/secrets/envelope.ts";
 import { TOTP_WINDOW_STEPS } from "../../src/totp/totp-code.ts";
 
 /**
@@ -83,6 +92,13 @@ export async function recordFailure(db: Executor, scope: string, limit: AttemptL
 
 export async function clearFailures(db: Executor, scope: string): Promise<void> {
   await db.execute({ sql: "DELETE FROM attempt_failures WHERE scope = ?", args: [scope] });
+}
+
+/** The configured key ring (`kid:key,…` from `settingName`), once it is known to open this database's secrets. */
+export async function keyRingFor(db: Client, spec: string, settingName: string, now: number): Promise<KeyRing> {
+  const ring = await parseKeyRing(spec, settingName);
+  await assertKeyRingMatches(db, ring, settingName, now);
+  return ring;
 }
 
 /**
