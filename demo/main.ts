@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join, relative, resolve } from "node:path";
 import { X509Certificate } from "@peculiar/x509";
@@ -18,10 +19,10 @@ import { registerCamera } from "../device/register.ts";
 import { readSensor } from "../device/sensor.ts";
 import { syncQueue } from "../device/sync.ts";
 import { serveCosigner } from "../cosigner/node.ts";
+import { setUpCosigner } from "../cosigner/set-up.ts";
 import { type VerifierConfig, defaultConfig } from "../verifier/config.ts";
 import { serveVerifier } from "../verifier/node.ts";
 import { describeVerdict, verifyPhotoFile } from "../cli/verify-photo.ts";
-import { setUpCosigner } from "./cosigner-setup.ts";
 import { OwnerBrowser } from "./owner-browser.ts";
 
 /**
@@ -56,7 +57,9 @@ const releaseKey = await createReleaseKey(at("vendor", "firmware"));
 // by it. Its secrets' key ring lives in memory: the demo's co-signer lasts as
 // long as the demo.
 const cosignerSecretKeys = newKeyRingEntry("demo");
-const cosignerSetUp = await setUpCosigner(at("cosigner"), cosignerSecretKeys, OPERATOR, releaseKey);
+await mkdir(at("cosigner"), { recursive: true, mode: 0o700 });
+const cosignerDatabaseUrl = `file:${at("cosigner", "cosigner.db")}`;
+const cosignerSetUp = await setUpCosigner(cosignerDatabaseUrl, cosignerSecretKeys, releaseKey, [OPERATOR], Date.now());
 const firmwareKeys = await writeInitialKeySet(at("firmware-keys.json"), [releaseKey, cosignerSetUp.key]);
 
 const config: VerifierConfig = {
@@ -143,13 +146,13 @@ const { captures } = await browser.get<{ captures: { counter: number; capturedAt
 step(`owner's cameras: ${devices.map((owned) => `"${owned.name}" (${owned.serial}, ${owned.status}, ${owned.captureCount} captures)`).join(", ")}; newest capture: counter ${captures[0]!.counter}, taken ${captures[0]!.capturedAt}`);
 
 // Firmware: the co-signer signs only for the operator's TOTP code.
-const cosigner = await serveCosigner(cosignerSetUp.databaseUrl, cosignerSecretKeys, 0);
+const cosigner = await serveCosigner(cosignerDatabaseUrl, cosignerSecretKeys, 0);
 step(`co-signer on ${cosigner.url} (own database ${shown(at("cosigner", "cosigner.db"))}, key ${short(cosignerSetUp.key.kid)}, operator ${OPERATOR} with TOTP); its key and the release key were made before the camera`);
 
 // A stand-in image: the camera checks it against the signed size and hash.
 const image = new Uint8Array(randomBytes(256 * 1024));
 // The operator's first code, from the wall clock: no step of this account was used before.
-const operatorCode = totpCodeAt(cosignerSetUp.operatorSecret, Date.now());
+const operatorCode = totpCodeAt(cosignerSetUp.operatorSecrets.get(OPERATOR)!, Date.now());
 const released = await releaseFirmware({
   image,
   model: MODEL,

@@ -19,10 +19,11 @@ import { MAX_RELEASE_BYTES, encodeRelease, signManifest } from "../../src/firmwa
 import { firmwareKeyToJson, initialKeySet, keySetToJson } from "../../src/firmware/key-set.ts";
 import { newKeyRingEntry } from "../../src/secrets/envelope.ts";
 import { readLog } from "../../cosigner/db/log.ts";
+import { setUpCosigner } from "../../cosigner/set-up.ts";
 import { type NodeCosigner, serveCosigner } from "../../cosigner/node.ts";
 import { manufactureCamera } from "../../device/manufacture/manufacture-camera.ts";
 import { saveVendorCa } from "../../device/manufacture/vendor-ca.ts";
-import { DAY, type FirmwareWorld, MODEL, createFirmwareWorld, firmwareImage, manifestFor, newReleaseKey, prepareCosignerDb, signRelease, snapseal, wrongCode } from "./support.ts";
+import { DAY, type FirmwareWorld, MODEL, createFirmwareWorld, firmwareImage, manifestFor, newReleaseKey, signRelease, snapseal, wrongCode } from "./support.ts";
 
 let world: FirmwareWorld;
 
@@ -189,7 +190,7 @@ describe("the co-signer's route", () => {
   };
 
   before(async () => {
-    await prepareCosignerDb(`file:${join(dir, "cosigner.db")}`, secretKeys, world.keys.vendor.key, Date.now(), ["ada"]);
+    await setUpCosigner(`file:${join(dir, "cosigner.db")}`, secretKeys, world.keys.vendor.key, ["ada"], Date.now());
     cosigner = await serveCosigner(`file:${join(dir, "cosigner.db")}`, secretKeys, 0);
     tablesBefore = await tables();
   });

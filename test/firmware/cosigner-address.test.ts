@@ -23,10 +23,11 @@ import { signManifest } from "../../src/firmware/release.ts";
 import { newKeyRingEntry } from "../../src/secrets/envelope.ts";
 import { totpCodeAt } from "../../src/totp/totp-code.ts";
 import { readLog } from "../../cosigner/db/log.ts";
+import { setUpCosigner } from "../../cosigner/set-up.ts";
 import { addOperator } from "../../cosigner/db/operators.ts";
 import { type NodeCosigner, serveCosigner } from "../../cosigner/node.ts";
 import { DEFAULT_ADDRESS_ATTEMPT_LIMIT, DEFAULT_ATTEMPT_LIMIT } from "../../cosigner/services.ts";
-import { firmwareImage, manifestFor, newReleaseKey, prepareCosignerDb, wrongCode } from "./support.ts";
+import { firmwareImage, manifestFor, newReleaseKey, wrongCode } from "./support.ts";
 
 const ADDRESS_LIMIT = DEFAULT_ADDRESS_ATTEMPT_LIMIT;
 const OPERATOR_LIMIT = DEFAULT_ATTEMPT_LIMIT;
@@ -43,7 +44,7 @@ for (const secondOfStep of [10, 29]) {
     let operators = 0;
 
     before(async () => {
-      await prepareCosignerDb(databaseUrl, secretKeys, vendor.key, clock.now);
+      await setUpCosigner(databaseUrl, secretKeys, vendor.key, [], clock.now);
       cosigner = await serveCosigner(databaseUrl, secretKeys, 0, { now: () => clock.now });
       const keys = { vendor, cosigner: { key: cosigner.services.signingKey, secretKey: cosigner.services.signingKey.secretKey } };
       manifest = encodeManifest(

@@ -23,9 +23,10 @@ import { newKeyRingEntry } from "../../src/secrets/envelope.ts";
 import { TOTP_PERIOD_SECONDS, totpCodeAt } from "../../src/totp/totp-code.ts";
 import { acceptReleaseKey, revokeReleaseKey } from "../../cosigner/db/keys.ts";
 import { readLog } from "../../cosigner/db/log.ts";
+import { setUpCosigner } from "../../cosigner/set-up.ts";
 import { addOperator } from "../../cosigner/db/operators.ts";
 import { type StartedCosigner, startCosigner } from "../../cosigner/start.ts";
-import { DAY, firmwareImage, manifestFor, newReleaseKey, prepareCosignerDb, wrongCode } from "./support.ts";
+import { DAY, firmwareImage, manifestFor, newReleaseKey, wrongCode } from "./support.ts";
 
 const STEP_MS = TOTP_PERIOD_SECONDS * 1000;
 const ATTEMPTS = { max: 5, windowMs: 15 * 60_000 };
@@ -41,7 +42,7 @@ for (const secondOfStep of [10, 29]) {
     let operators = 0;
 
     before(async () => {
-      await prepareCosignerDb(databaseUrl, secretKeys, vendor.key, clock.now);
+      await setUpCosigner(databaseUrl, secretKeys, vendor.key, [], clock.now);
       cosigner = await startCosigner(databaseUrl, secretKeys, { now: () => clock.now, attemptLimit: ATTEMPTS });
     });
     after(() => {

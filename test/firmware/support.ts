@@ -13,11 +13,6 @@ import { manufactureCamera } from "../../device/manufacture/manufacture-camera.t
 import type { ReleaseKey } from "../../device/manufacture/release-key.ts";
 import { registerCamera } from "../../device/register.ts";
 import { type World, createWorld } from "../support/world.ts";
-import { acceptReleaseKey, createSigningKey } from "../../cosigner/db/keys.ts";
-import { addOperator } from "../../cosigner/db/operators.ts";
-import { openCosignerDb } from "../../cosigner/db/schema.ts";
-import { parseKeyRing } from "../../src/secrets/envelope.ts";
-import { assertKeyRingMatches } from "../../verifier/db/second-factor.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 
@@ -217,24 +212,4 @@ export async function startMirror(): Promise<Mirror> {
         server.closeAllConnections();
       }),
   };
-}
-
-/**
- * A co-signer database as `snapseal cosigner init` and `key accept` leave it:
- * its key ring checked, its signing key made, the vendor's release key
- * accepted, and any operators added. Returns the operators' TOTP secrets.
- */
-export async function prepareCosignerDb(databaseUrl: string, secretKeys: string, vendorKey: ReleaseKey["key"], now: number, operators: string[] = []): Promise<Map<string, string>> {
-  const db = await openCosignerDb(databaseUrl);
-  try {
-    const ring = await parseKeyRing(secretKeys, "COSIGNER_SECRET_KEYS");
-    await assertKeyRingMatches(db, ring, "COSIGNER_SECRET_KEYS", now);
-    await createSigningKey(db, ring, now);
-    await acceptReleaseKey(db, vendorKey, now);
-    const secrets = new Map<string, string>();
-    for (const name of operators) secrets.set(name, (await addOperator(db, ring, name, now))!.base32);
-    return secrets;
-  } finally {
-    db.close();
-  }
 }
