@@ -1,21 +1,32 @@
+import type { Context } from "hono";
 import { fromBase64Url } from "../src/bytes.ts";
 import { type ErrorCode, ProvenanceError } from "../src/errors.ts";
 
-/** Edge validation helpers: every malformed field becomes a 4xx with a stable code. */
-export function requireBase64Url(body: unknown, field: string, maxLength: number): Uint8Array {
+/**
+ * Edge validation helpers: every malformed field becomes a 4xx with a stable
+ * code. `label` names the field in the message when it sits deeper in the body.
+ */
+export function requireBase64Url(body: unknown, field: string, maxLength: number, label = field): Uint8Array {
   const value = (body as Record<string, unknown> | null)?.[field];
   if (typeof value !== "string" || value.length === 0 || value.length > maxLength) {
-    throw new ProvenanceError("bad_request", `${field} must be a base64url string of at most ${maxLength} characters`);
+    throw new ProvenanceError("bad_request", `${label} must be a base64url string of at most ${maxLength} characters`);
   }
   try {
     return fromBase64Url(value);
   } catch {
-    throw new ProvenanceError("bad_request", `${field} is not base64url`);
+    throw new ProvenanceError("bad_request", `${label} is not base64url`);
   }
 }
 
 export function fail(code: ErrorCode, detail?: string): never {
   throw new ProvenanceError(code, detail);
+}
+
+/** A throttled request: its code (a 429) with the wait in Retry-After. */
+export function failThrottled(c: Context, code: ErrorCode, waitMs: number): never {
+  const seconds = Math.ceil(waitMs / 1000);
+  c.header("Retry-After", String(seconds));
+  return fail(code, `retry in ${seconds} s`);
 }
 
 /** A page of a newest-first list from the query: `limit` (1 to `max`) and an exclusive `before` cursor. */

@@ -1,35 +1,20 @@
-import { type Context, Hono } from "hono";
-import { fromBase64Url, toBase64Url } from "../../src/bytes.ts";
+import { Hono } from "hono";
+import { toBase64Url } from "../../src/bytes.ts";
 import { sha256 } from "../../src/crypto/sha256.ts";
 import { verifyEd25519 } from "../../src/crypto/ed25519.ts";
-import { type ErrorCode, ProvenanceError, isProvenanceError } from "../../src/errors.ts";
+import { isProvenanceError } from "../../src/errors.ts";
 import { isKeyId } from "../../src/firmware/key-set.ts";
 import { MAX_MANIFEST_BYTES, decodeManifest } from "../../src/firmware/manifest.ts";
 import { signManifest } from "../../src/firmware/release.ts";
 import { matchTotpStep } from "../../src/totp/totp-code.ts";
 import { clearFailures, consumeTotpStep, recordFailure, throttledFor } from "../../verifier/db/second-factor.ts";
+import { peerAddressOf } from "../../verifier/auth/client-address.ts";
 import { limitBody } from "../../verifier/limit-body.ts";
+import { fail, failThrottled, requireBase64Url } from "../../verifier/validate.ts";
 import { findReleaseKey } from "../db/keys.ts";
 import { appendLog } from "../db/log.ts";
 import { OPERATOR_NAME, operatorSubject, operatorTotpSecret } from "../db/operators.ts";
 import type { CosignerEnv } from "../services.ts";
-
-function refuse(code: ErrorCode, detail?: string): never {
-  throw new ProvenanceError(code, detail);
-}
-
-function refuseThrottled<E extends CosignerEnv>(c: Context<E>, code: "cosign_throttled" | "cosign_address_throttled", waitMs: number): never {
-  const seconds = Math.ceil(waitMs / 1000);
-  c.header("Retry-After", String(seconds));
-  return refuse(code, `retry in ${seconds} s`);
-}
-
-const MAX_ADDRESS_CHARS = 64;
-
-/** The connection's peer as the runtime reports it; requests without a socket (app.request) share one budget. */
-function clientAddress<E extends CosignerEnv>(c: Context<E>): string {
-  return c.var.services.peerAddress?.(c)?.slice(0, MAX_ADDRESS_CHARS) ?? "unknown";
-}
 
 interface CosignRequest {
   manifest: Uint8Array;
@@ -38,27 +23,18 @@ interface CosignRequest {
   totp: string;
 }
 
-function base64UrlField(value: unknown, name: string, maxLength: number): Uint8Array {
-  if (typeof value !== "string" || value.length === 0 || value.length > maxLength) refuse("bad_request", `${name} must be base64url of at most ${maxLength} characters`);
-  try {
-    return fromBase64Url(value);
-  } catch {
-    return refuse("bad_request", `${name} is not base64url`);
-  }
-}
-
 function parseRequest(body: unknown): CosignRequest {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) refuse("bad_request", "the body must be a JSON object");
-  const { manifest, releaseSignature, operator, totp } = body as Record<string, unknown>;
+  if (typeof body !== "object" || body === null || Array.isArray(body)) fail("bad_request", "the body must be a JSON object");
+  const { releaseSignature, operator, totp } = body as Record<string, unknown>;
   const signature = (releaseSignature ?? {}) as Record<string, unknown>;
   if (typeof releaseSignature !== "object" || releaseSignature === null || !isKeyId(signature.kid)) {
-    refuse("bad_request", "releaseSignature must be {kid, sig} with a 64-character hex key id");
+    fail("bad_request", "releaseSignature must be {kid, sig} with a 64-character hex key id");
   }
-  if (typeof operator !== "string" || !OPERATOR_NAME.test(operator)) refuse("bad_request", "operator must be an operator name");
-  if (typeof totp !== "string" || totp.length === 0 || totp.length > 16) refuse("bad_request", "totp must be the operator's current code");
+  if (typeof operator !== "string" || !OPERATOR_NAME.test(operator)) fail("bad_request", "operator must be an operator name");
+  if (typeof totp !== "string" || totp.length === 0 || totp.length > 16) fail("bad_request", "totp must be the operator's current code");
   return {
-    manifest: base64UrlField(manifest, "manifest", Math.ceil((MAX_MANIFEST_BYTES * 4) / 3)),
-    releaseSignature: { kid: signature.kid as string, sig: base64UrlField(signature.sig, "releaseSignature.sig", 128) },
+    manifest: requireBase64Url(body, "manifest", Math.ceil((MAX_MANIFEST_BYTES * 4) / 3)),
+    releaseSignature: { kid: signature.kid as string, sig: requireBase64Url(signature, "sig", 128, "releaseSignature.sig") },
     operator,
     totp,
   };
@@ -92,7 +68,7 @@ function parseRequest(body: unknown): CosignRequest {
 export const cosign = new Hono<CosignerEnv>().post(
   "/cosign",
   async (c, next) => {
-    c.set("attempt", { address: clientAddress(c) });
+    c.set("attempt", { address: peerAddressOf(c, c.var.services.peerAddress) });
     await next();
     // Whatever refused the request (a check below, or the body limit), the log says so.
     if (c.error) {
@@ -104,12 +80,12 @@ export const cosign = new Hono<CosignerEnv>().post(
   async (c) => {
     const { db, signingKey, secretKeys, attemptLimit, addressAttemptLimit, now } = c.var.services;
     const attempt = c.var.attempt;
-    if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("application/json")) refuse("unsupported_media_type", "send application/json");
+    if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("application/json")) fail("unsupported_media_type", "send application/json");
     let body: unknown;
     try {
       body = await c.req.json();
     } catch {
-      refuse("bad_request", "the body is not JSON");
+      fail("bad_request", "the body is not JSON");
     }
     const request = parseRequest(body);
     attempt.operator = request.operator;
@@ -121,24 +97,24 @@ export const cosign = new Hono<CosignerEnv>().post(
     attempt.version = manifest.version;
 
     const releaseKey = await findReleaseKey(db, request.releaseSignature.kid);
-    if (!releaseKey) refuse("cosign_release_key_unknown", request.releaseSignature.kid);
-    if (releaseKey.revokedAt !== null) refuse("cosign_release_key_revoked", `${request.releaseSignature.kid} revoked ${new Date(releaseKey.revokedAt).toISOString()}`);
-    if (!manifest.keyIds.includes(releaseKey.key.kid)) refuse("cosign_release_key_unknown", "the manifest does not list the release key");
-    if (!manifest.keyIds.includes(signingKey.kid)) refuse("firmware_key_unknown", "the manifest does not list the co-signer's key");
-    if (!verifyEd25519(releaseKey.key.publicKey, request.releaseSignature.sig, request.manifest)) refuse("firmware_signature_invalid", "release signature");
-    if (now() >= manifest.expiresAt) refuse("firmware_expired");
+    if (!releaseKey) fail("cosign_release_key_unknown", request.releaseSignature.kid);
+    if (releaseKey.revokedAt !== null) fail("cosign_release_key_revoked", `${request.releaseSignature.kid} revoked ${new Date(releaseKey.revokedAt).toISOString()}`);
+    if (!manifest.keyIds.includes(releaseKey.key.kid)) fail("cosign_release_key_unknown", "the manifest does not list the release key");
+    if (!manifest.keyIds.includes(signingKey.kid)) fail("firmware_key_unknown", "the manifest does not list the co-signer's key");
+    if (!verifyEd25519(releaseKey.key.publicKey, request.releaseSignature.sig, request.manifest)) fail("firmware_signature_invalid", "release signature");
+    if (now() >= manifest.expiresAt) fail("firmware_expired");
 
     const addressScope = `address:${attempt.address}`;
     const addressWait = await throttledFor(db, addressScope, addressAttemptLimit, now());
-    if (addressWait > 0) refuseThrottled(c, "cosign_address_throttled", addressWait);
+    if (addressWait > 0) failThrottled(c, "cosign_address_throttled", addressWait);
     const secret = await operatorTotpSecret(db, secretKeys, request.operator);
     if (secret === null) {
       await recordFailure(db, addressScope, addressAttemptLimit, now());
-      refuse("cosign_operator_unknown", request.operator);
+      fail("cosign_operator_unknown", request.operator);
     }
     const scope = operatorSubject(request.operator);
     const wait = await throttledFor(db, scope, attemptLimit, now());
-    if (wait > 0) refuseThrottled(c, "cosign_throttled", wait);
+    if (wait > 0) failThrottled(c, "cosign_throttled", wait);
     const countFailure = async () => {
       await recordFailure(db, scope, attemptLimit, now());
       await recordFailure(db, addressScope, addressAttemptLimit, now());
@@ -146,7 +122,7 @@ export const cosign = new Hono<CosignerEnv>().post(
     const step = matchTotpStep(secret, request.totp, now());
     if (step === null) {
       await countFailure();
-      refuse("cosign_totp_invalid");
+      fail("cosign_totp_invalid");
     }
 
     const tx = await db.transaction("write");
@@ -155,7 +131,7 @@ export const cosign = new Hono<CosignerEnv>().post(
       if (!(await consumeTotpStep(tx, scope, step, now()))) {
         await tx.rollback();
         await countFailure();
-        return refuse("cosign_totp_reused");
+        return fail("cosign_totp_reused");
       }
       signature = signManifest(signingKey.secretKey, request.manifest).sig;
       await appendLog(tx, { ...attempt, outcome: "granted", signature }, now());

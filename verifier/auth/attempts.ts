@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { clearFailures, recordFailure, throttledFor } from "../db/second-factor.ts";
 import type { AppEnv } from "../services.ts";
-import { fail } from "../validate.ts";
+import { failThrottled } from "../validate.ts";
 import { clientAddress } from "./client-address.ts";
 
 /**
@@ -40,9 +40,7 @@ export async function admitSignUp<E extends AppEnv>(c: Context<E>): Promise<void
 }
 
 function refuseFor<E extends AppEnv>(c: Context<E>, waitMs: number): void {
-  if (waitMs <= 0) return;
-  c.header("Retry-After", String(Math.ceil(waitMs / 1000)));
-  fail("too_many_attempts", `retry in ${Math.ceil(waitMs / 1000)} s`);
+  if (waitMs > 0) failThrottled(c, "too_many_attempts", waitMs);
 }
 
 export async function countFailure<E extends AppEnv>(c: Context<E>, scopes: AttemptScopes): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../services.ts";
+import type { AppEnv, PeerAddress } from "../services.ts";
 
 const MAX_CHARS = 64;
 
@@ -15,5 +15,10 @@ export function clientAddress<E extends AppEnv>(c: Context<E>): string {
     const forwarded = c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim();
     if (forwarded) return forwarded.slice(0, MAX_CHARS);
   }
+  return peerAddressOf(c, peerAddress);
+}
+
+/** The connection's peer as the runtime reports it; requests without a socket (app.request) share one budget. */
+export function peerAddressOf(c: Context, peerAddress: PeerAddress | undefined): string {
   return peerAddress?.(c)?.slice(0, MAX_CHARS) ?? "unknown";
 }

@@ -6,7 +6,7 @@ import { type OwnedDevice, deviceCaptures, visibleDevice, visibleDevices } from 
 import { claimPairingCode } from "../db/pairing-codes.ts";
 import { limitBody } from "../limit-body.ts";
 import type { AppEnv } from "../services.ts";
-import { fail, requirePage } from "../validate.ts";
+import { fail, failThrottled, requirePage } from "../validate.ts";
 
 const MAX_NAME_CHARACTERS = 64;
 
@@ -43,12 +43,6 @@ async function shown(c: Context<AppEnv>, id: string): Promise<OwnedDevice> {
   return device;
 }
 
-function refuseThrottled(c: Context<AppEnv>, retryAfterMs: number): never {
-  const seconds = Math.ceil(retryAfterMs / 1000);
-  c.header("Retry-After", String(seconds));
-  fail("too_many_attempts", `retry in ${seconds} s`);
-}
-
 /**
  * The owner dashboard's devices: every route needs a full session (password
  * and TOTP, CSRF-checked on changes) and acts only on the owner's own
@@ -62,14 +56,14 @@ export const ownerDevices = new Hono<AppEnv>()
     const { db, config, now } = c.var.services;
     const { code, name } = c.req.valid("json");
     const claimed = await claimPairingCode(db, { ownerId: c.var.owner.ownerId, code, name, now: now(), limit: config.codeAttemptLimit });
-    if ("retryAfterMs" in claimed) refuseThrottled(c, claimed.retryAfterMs);
+    if ("retryAfterMs" in claimed) failThrottled(c, "too_many_attempts", claimed.retryAfterMs);
     return c.json({ device: await shown(c, claimed.credentialId) }, 201);
   })
   .post("/accept-transfer", codeAndName, async (c) => {
     const { db, config, now } = c.var.services;
     const { code, name } = c.req.valid("json");
     const accepted = await acceptTransfer(db, { ownerId: c.var.owner.ownerId, code, name, now: now(), limit: config.codeAttemptLimit });
-    if ("retryAfterMs" in accepted) refuseThrottled(c, accepted.retryAfterMs);
+    if ("retryAfterMs" in accepted) failThrottled(c, "too_many_attempts", accepted.retryAfterMs);
     return c.json({ device: await shown(c, accepted.credentialId) });
   })
   .get("/:id", async (c) => c.json({ device: await shown(c, deviceId(c)) }))
