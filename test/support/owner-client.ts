@@ -1,3 +1,4 @@
+import { type SessionResponse, SessionClient } from "../../edge/session-client.ts";
 import { totpCodeAt } from "../../src/totp/totp-code.ts";
 
 /**
@@ -16,33 +17,29 @@ export class TestClock {
   }
 }
 
-export interface OwnerResponse {
-  status: number;
-  body: any;
-  headers: Headers;
-}
+export type OwnerResponse = SessionResponse;
 
 let accounts = 0;
 
 /**
- * An owner's browser, for tests: a cookie jar, the session's CSRF token sent
- * as X-CSRF-Token, and the TOTP app (codes from the secret shown at enrolment,
- * at the test clock's time, one step apart).
+ * An owner's browser, for tests: a session client (cookie jar, CSRF token)
+ * with the TOTP app (codes from the secret shown at enrolment, at the test
+ * clock's time, one step apart).
  */
-export class OwnerClient {
-  readonly cookies = new Map<string, string>();
-  csrfToken: string | undefined;
+export class OwnerClient extends SessionClient {
   ownerId = "";
   totpSecret = "";
   recoveryCodes: string[] = [];
 
   constructor(
-    readonly baseUrl: string,
+    baseUrl: string,
     readonly clock: TestClock,
     readonly email: string,
     readonly password: string,
     readonly displayName: string,
-  ) {}
+  ) {
+    super(baseUrl);
+  }
 
   /** A fresh account (unique email unless given), signed up but not enrolled: its session may only enrol TOTP. */
   static async signUp(baseUrl: string, clock: TestClock, options: { email?: string; displayName?: string; password?: string } = {}): Promise<OwnerClient> {
@@ -94,40 +91,6 @@ export class OwnerClient {
 
   async signOut(): Promise<void> {
     this.expect(await this.request("POST", "/v1/account/signout"), 200, "sign-out");
-  }
-
-  /** A JSON request with this client's cookies and CSRF token; remembers new cookies and CSRF tokens. */
-  request(method: string, path: string, jsonBody?: unknown, headers: Record<string, string> = {}): Promise<OwnerResponse> {
-    if (jsonBody === undefined) return this.send(method, path, { headers });
-    return this.send(method, path, { body: JSON.stringify(jsonBody), headers: { "content-type": "application/json", ...headers } });
-  }
-
-  /** Any body and headers, with this client's cookies and CSRF token (a header given here wins). */
-  async send(method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}): Promise<OwnerResponse> {
-    const sent: Record<string, string> = {};
-    if (this.cookies.size > 0) sent.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-    if (this.csrfToken !== undefined) sent["x-csrf-token"] = this.csrfToken;
-    Object.assign(sent, init.headers);
-    const response = await fetch(new URL(path, this.baseUrl), { method, headers: sent, ...(init.body === undefined ? {} : { body: init.body }) });
-    this.remember(response.headers.getSetCookie());
-    const text = await response.text();
-    let body: unknown = text;
-    if ((response.headers.get("content-type") ?? "").startsWith("application/json")) body = JSON.parse(text);
-    const csrf = (body as { session?: { csrfToken?: unknown } } | null)?.session?.csrfToken;
-    if (typeof csrf === "string") this.csrfToken = csrf;
-    return { status: response.status, body, headers: response.headers };
-  }
-
-  private remember(setCookies: string[]): void {
-    for (const line of setCookies) {
-      const [pair, ...attributes] = line.split(";");
-      const separator = pair!.indexOf("=");
-      const name = pair!.slice(0, separator).trim();
-      const value = pair!.slice(separator + 1).trim();
-      const expired = attributes.some((attribute) => /^\s*max-age=0\s*$/i.test(attribute)) || value === "";
-      if (expired) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
   }
 
   private expect(response: OwnerResponse, status: number, what: string): void {
