@@ -1,6 +1,6 @@
 /**
  * One-time codes a person reads off one screen and types into another
- * (pairing and transfer codes). Crockford's base32: 32 symbols, so each
+ * (pairing, transfer and recovery codes). Crockford's base32: 32 symbols, so each
  * character is 5 uniformly random bits, and no I, L, O or U, so nothing reads
  * as something else; on input O is taken as 0 and I or L as 1, as Crockford
  * decodes them.
