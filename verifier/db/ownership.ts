@@ -163,14 +163,17 @@ export interface DeviceCapture {
   counter: number;
   chainGap: boolean;
   source: string;
+  /** The size of its thumbnail (GET …/captures/:captureId/thumbnail), or null when none could be made. */
+  thumbnail: { width: number; height: number } | null;
 }
 
 /** A device's recorded captures, newest (highest counter) first, a page at a time. */
 export async function deviceCaptures(db: Executor, credentialId: string, page: { beforeCounter?: number; limit: number }): Promise<DeviceCapture[]> {
   const rows = (
     await db.execute({
-      sql: `SELECT id, captured_at, received_at, counter, chain_gap, source FROM captures
-            WHERE credential_id = ? AND counter < ? ORDER BY counter DESC LIMIT ?`,
+      sql: `SELECT c.id, c.captured_at, c.received_at, c.counter, c.chain_gap, c.source, t.width AS thumbnail_width, t.height AS thumbnail_height
+            FROM captures c LEFT JOIN capture_thumbnails t ON t.capture_id = c.id
+            WHERE c.credential_id = ? AND c.counter < ? ORDER BY c.counter DESC LIMIT ?`,
       args: [credentialId, page.beforeCounter ?? Number.MAX_SAFE_INTEGER, page.limit],
     })
   ).rows;
@@ -181,5 +184,6 @@ export async function deviceCaptures(db: Executor, credentialId: string, page: {
     counter: Number(row.counter),
     chainGap: Number(row.chain_gap) === 1,
     source: String(row.source),
+    thumbnail: row.thumbnail_width === null ? null : { width: Number(row.thumbnail_width), height: Number(row.thumbnail_height) },
   }));
 }

@@ -1,5 +1,6 @@
 import { FIRMWARE_TABLES } from "./firmware-schema.ts";
 import { OWNER_TABLES } from "./owner-schema.ts";
+import { THUMBNAIL_TABLES } from "./thumbnails.ts";
 
 /**
  * Migrations, applied in order on start; each runs once (PRAGMA user_version).
@@ -60,6 +61,7 @@ export const MIGRATIONS: string[][] = [
   ],
   OWNER_TABLES,
   FIRMWARE_TABLES,
+  THUMBNAIL_TABLES,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

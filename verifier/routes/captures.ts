@@ -6,8 +6,9 @@ import { sealedBeforeRevocation } from "../../src/verify/verify-capture.ts";
 import { credentialKey } from "../db/credentials.ts";
 import { type LedgerOutcome, type VerifiedForLedger, recordCaptures } from "../db/ledger.ts";
 import { attributionOf } from "../db/ownership.ts";
+import { storeThumbnails } from "../db/thumbnails.ts";
 import { readPhotos } from "../read-photos.ts";
-import type { AppEnv } from "../services.ts";
+import type { AppEnv, Services, Thumbnail } from "../services.ts";
 import { type CredentialLookups, verifyPhoto } from "../verify-photo.ts";
 import { freshAnchor } from "./time.ts";
 import { fail } from "../validate.ts";
@@ -51,11 +52,14 @@ export const captures = new Hono<AppEnv>()
           results[index] = rejected(index, verification.error);
         }
       });
+      // Thumbnails are made while the ledger transaction runs, and stored only for records it newly accepted.
+      const thumbnails = Promise.all(accepted.map((item) => thumbnailOrNull(services, photos[item.index] as Uint8Array)));
       const outcomes = await recordCaptures(services.db, accepted.map((item) => item.capture), receivedAt);
       outcomes.forEach((outcome, position) => {
         const index = accepted[position]!.index;
         results[index] = fromOutcome(index, outcome);
       });
+      await storeRecordedThumbnails(services, outcomes, await thumbnails);
       return c.json({ receivedAt, results, anchor: await freshAnchor(services) });
     },
   )
@@ -109,6 +113,29 @@ export const captures = new Hono<AppEnv>()
       revocation: attribution.revocation,
     });
   });
+
+/** A thumbnail is a convenience for the owner: failing to make or store one never refuses or loses a capture. */
+async function thumbnailOrNull(services: Services, jpeg: Uint8Array): Promise<Thumbnail | null> {
+  if (!services.thumbnail) return null;
+  try {
+    return await services.thumbnail(jpeg);
+  } catch (error) {
+    console.error("verifier: no thumbnail for a verified photo", error);
+    return null;
+  }
+}
+
+async function storeRecordedThumbnails(services: Services, outcomes: LedgerOutcome[], thumbnails: (Thumbnail | null)[]): Promise<void> {
+  const made = outcomes.flatMap((outcome, position) => {
+    const thumbnail = thumbnails[position];
+    return outcome.status === "recorded" && thumbnail ? [{ captureId: outcome.captureId, thumbnail }] : [];
+  });
+  try {
+    await storeThumbnails(services.db, made);
+  } catch (error) {
+    console.error("verifier: storing thumbnails failed; the captures are recorded without them", error);
+  }
+}
 
 function rejected(index: number, error: ProvenanceError): CaptureBatchResult {
   return { index, status: "rejected", code: error.code, message: error.message };

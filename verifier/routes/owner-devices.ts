@@ -4,6 +4,7 @@ import { requireOwner } from "../auth/require-owner.ts";
 import { acceptTransfer, decideReregistration, renameDevice, reportStolen, revokeDevice, startTransfer } from "../db/device-lifecycle.ts";
 import { type OwnedDevice, deviceCaptures, visibleDevice, visibleDevices } from "../db/ownership.ts";
 import { claimPairingCode } from "../db/pairing-codes.ts";
+import { thumbnailOf } from "../db/thumbnails.ts";
 import { limitBody } from "../limit-body.ts";
 import type { AppEnv } from "../services.ts";
 import { fail, failThrottled, requirePage } from "../validate.ts";
@@ -104,4 +105,18 @@ export const ownerDevices = new Hono<AppEnv>()
     const captures = await deviceCaptures(c.var.services.db, id, { limit: page.limit, ...(page.before === undefined ? {} : { beforeCounter: page.before }) });
     const next = captures.length === page.limit ? captures[captures.length - 1]!.counter : null;
     return c.json({ captures, next });
+  })
+  .get("/:id/captures/:captureId/thumbnail", async (c) => {
+    const id = deviceId(c);
+    const captureId = c.req.param("captureId");
+    if (!/^[A-Za-z0-9_-]{24}$/.test(captureId)) fail("not_found");
+    await shown(c, id);
+    const thumbnail = await thumbnailOf(c.var.services.db, id, captureId);
+    if (!thumbnail) fail("not_found");
+    // A capture's thumbnail is made once and never changes; only its owner may fetch it.
+    c.header("Cache-Control", "private, max-age=31536000, immutable");
+    c.header("ETag", thumbnail.etag);
+    if (c.req.header("If-None-Match") === thumbnail.etag) return c.body(null, 304);
+    c.header("Content-Type", "image/jpeg");
+    return c.body(thumbnail.jpeg as Uint8Array<ArrayBuffer>);
   });
