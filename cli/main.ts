@@ -7,7 +7,7 @@ import { createVendorCa, loadVendorCa, saveVendorCa } from "../device/manufactur
 import { registerCamera } from "../device/register.ts";
 import { readSensor } from "../device/sensor.ts";
 import { syncQueue } from "../device/sync.ts";
-import { VerifierHttpError, VerifierUnreachableError } from "../device/verifier-client.ts";
+import { VerifierHttpError, VerifierUnreachableError } from "../src/http/verifier-client.ts";
 import { isProvenanceError } from "../src/errors.ts";
 import { cosigner } from "./cosigner.ts";
 import { deviceFirmware, deviceUpdate, firmware, firmwareKeysOption } from "./firmware.ts";

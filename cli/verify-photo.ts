@@ -2,133 +2,20 @@ import { readFile } from "node:fs/promises";
 import { fingerprintJpeg } from "../edge/sharp-fingerprint.ts";
 import "../edge/node-sha256.ts";
 import "../edge/node-es256.ts";
-import { fromBase64Url, toBase64Url, toHex } from "../src/bytes.ts";
-import { importP256PublicKey } from "../src/crypto/es256.ts";
-import { captureIdFor } from "../src/record/capture-record.ts";
-import { type ExifDisagreement, exifDisagreements } from "../src/verify/exif-disagreements.ts";
-import { type CaptureReport, type Verdict, reportOf } from "../src/verify/report.ts";
-import { type RegisteredCredential, verifyCapture } from "../src/verify/verify-capture.ts";
-import { decodeCoseP256 } from "../src/webauthn/cose-key.ts";
-import { VerifierHttpError, callVerifier } from "../device/verifier-client.ts";
+import { type RemoteVerdict, checkWithVerifier } from "../src/verify/check-with-verifier.ts";
+import type { Verdict } from "../src/verify/report.ts";
 
-interface CredentialStatus {
-  credentialId: string;
-  registeredAt: string;
-  revokedAt: string | null;
-  approvalPending?: boolean;
-  reportedStolenAt?: string | null;
-  owner?: { displayName: string } | null;
-  flagged: boolean;
-  flagReason: string | null;
-  rpId: string;
-  origin: string;
-  publicKey: string;
-  device: { serial: string; model: string | null };
-  attestation: { issuer: string };
-}
-
-interface CredentialWithStatus extends RegisteredCredential {
-  status: CredentialStatus;
-}
-
-export interface PhotoVerdict extends CaptureReport {
+export interface PhotoVerdict extends RemoteVerdict {
   file: string;
-  exifDisagreements: ExifDisagreement[];
-  device: (CredentialStatus["device"] & { flagged: boolean; revokedAt: string | null; reportedStolenAt: string | null; attestedBy: string }) | null;
-  recorded: { captureId: string; receivedAt: string; chainGapBefore: boolean } | null;
-  /**
-   * Who answers for the camera, only once its signature verified: for a
-   * recorded capture the owner at capture time, else the camera's owner now.
-   */
-  owner: { displayName: string | null; as: "at_capture" | "now" } | null;
 }
 
 /** Exit codes of `snapseal verify`, one per verdict (docs/operations.md). */
 export const exitCodeOf: Record<Verdict, number> = { authentic: 0, altered: 1, unknown_device: 2, no_record: 3, invalid: 4 };
 
-/**
- * Verifies a photo on this machine with the same core the verifier runs; the
- * server is asked only for the credential's public record and the receipt, so
- * the photo itself never leaves the machine.
- */
+/** Verifies a photo file on this machine; only the credential's public record and the receipt are fetched. */
 export async function verifyPhotoFile(file: string, server: string): Promise<PhotoVerdict> {
-  const base = server.replace(/\/+$/, "");
   const jpeg = new Uint8Array(await readFile(file));
-  let recorded: PhotoVerdict["recorded"] = null;
-  // Assigned inside the lookup callback; the cast keeps TypeScript from narrowing it to null.
-  let ownerAtCapture = null as { displayName: string } | null;
-  const lookupReceipt = async (recordHash: Uint8Array) => {
-    const captureId = captureIdFor(recordHash);
-    const capture = await getOrNull<{ receivedAt: string; chain: { gapBefore: boolean }; owner: { displayName: string } | null }>(`${base}/v1/captures/${captureId}`);
-    recorded = capture ? { captureId, receivedAt: capture.receivedAt, chainGapBefore: capture.chain.gapBefore } : null;
-    ownerAtCapture = capture?.owner ?? null;
-    return recorded;
-  };
-  const result = await verifyCapture<CredentialWithStatus>(jpeg, {
-    findCredential: async (credentialId) => {
-      const status = await getOrNull<CredentialStatus>(`${base}/v1/credentials/${toBase64Url(credentialId)}/status`);
-      if (!status) return null;
-      return {
-        credentialId,
-        publicKey: decodeCoseP256(fromBase64Url(status.publicKey)),
-        rpId: status.rpId,
-        origin: status.origin,
-        serial: status.device.serial,
-        revokedAt: status.revokedAt === null ? null : Date.parse(status.revokedAt),
-        approvalPending: status.approvalPending === true,
-        status,
-      };
-    },
-    receivedAt: async (recordHash) => {
-      const receipt = await lookupReceipt(recordHash);
-      return receipt ? Date.parse(receipt.receivedAt) : Date.now();
-    },
-    anchorKey: async (kid) => (await anchorKeys(base)).get(toHex(kid)) ?? null,
-    fingerprint: fingerprintJpeg,
-  });
-  if (result.evidence.recordHash && recorded === null) await lookupReceipt(result.evidence.recordHash);
-  const status = result.evidence.credential?.status;
-  const currentOwner = status?.owner ?? null;
-  const owner: PhotoVerdict["owner"] = !result.passed.includes("signature")
-    ? null
-    : recorded
-      ? { displayName: ownerAtCapture?.displayName ?? null, as: "at_capture" }
-      : { displayName: currentOwner?.displayName ?? null, as: "now" };
-  return {
-    file,
-    ...reportOf(result),
-    exifDisagreements: result.evidence.payload ? exifDisagreements(jpeg, result.evidence.payload) : [],
-    device: status
-      ? { ...status.device, flagged: status.flagged, revokedAt: status.revokedAt, reportedStolenAt: status.reportedStolenAt ?? null, attestedBy: status.attestation.issuer }
-      : null,
-    recorded,
-    owner,
-  };
-}
-
-const anchorKeysByServer = new Map<string, Promise<Map<string, CryptoKey>>>();
-
-/** The verifier's time-anchor public keys, fetched once per server. */
-function anchorKeys(base: string): Promise<Map<string, CryptoKey>> {
-  let keys = anchorKeysByServer.get(base);
-  if (!keys) {
-    keys = callVerifier<{ keys: { kid: string; publicKey: string }[] }>(`${base}/v1/time`).then(async ({ keys: listed }) => {
-      const imported = new Map<string, CryptoKey>();
-      for (const { kid, publicKey } of listed) imported.set(kid, await importP256PublicKey(fromBase64Url(publicKey)));
-      return imported;
-    });
-    anchorKeysByServer.set(base, keys);
-  }
-  return keys;
-}
-
-async function getOrNull<T>(url: string): Promise<T | null> {
-  try {
-    return await callVerifier<T>(url);
-  } catch (error) {
-    if (error instanceof VerifierHttpError && error.status === 404) return null;
-    throw error;
-  }
+  return { file, ...(await checkWithVerifier({ jpeg }, { server, fingerprint: fingerprintJpeg })) };
 }
 
 export function describeVerdict(verdict: PhotoVerdict): string {

@@ -3,7 +3,7 @@ import { sha256 } from "../src/crypto/sha256.ts";
 import { encodeClientData } from "../src/webauthn/client-data.ts";
 import { type Camera, activeCredential } from "./camera.ts";
 import { NotRegisteredError } from "./capture.ts";
-import { postJson } from "./verifier-client.ts";
+import { postJson } from "../src/http/verifier-client.ts";
 
 export type ProofPurpose = "pair" | "status";
 

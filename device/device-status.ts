@@ -1,6 +1,6 @@
 import { type Camera, activeCredential } from "./camera.ts";
 import { proveCredential, verifierFor } from "./device-assertion.ts";
-import { VerifierHttpError, postJson } from "./verifier-client.ts";
+import { VerifierHttpError, postJson } from "../src/http/verifier-client.ts";
 
 /** The verifier's answer to a camera asking about its own registration (POST /v1/devices/status). */
 export interface RegistrationStatus {

@@ -1,6 +1,6 @@
 import type { Camera } from "./camera.ts";
 import { proveCredential, verifierFor } from "./device-assertion.ts";
-import { VerifierHttpError, postJson } from "./verifier-client.ts";
+import { VerifierHttpError, postJson } from "../src/http/verifier-client.ts";
 
 export interface ShownCode {
   code: string;

@@ -3,7 +3,7 @@ import { sha256 } from "../src/crypto/sha256.ts";
 import { type TimeAnchorJson, anchorFromJson } from "../src/record/time-anchor.ts";
 import { encodeClientData } from "../src/webauthn/client-data.ts";
 import { type Camera, storeTimeAnchor } from "./camera.ts";
-import { postJson } from "./verifier-client.ts";
+import { postJson } from "../src/http/verifier-client.ts";
 
 interface RegistrationOptions {
   challenge: string;

@@ -4,7 +4,7 @@ import { CAPTURE_BATCH_MEDIA_TYPE, type CaptureBatchResult, encodeCaptureBatch }
 import { type TimeAnchorJson, anchorFromJson } from "../src/record/time-anchor.ts";
 import { type Camera, activeCredential, storeTimeAnchor } from "./camera.ts";
 import { makeDurable } from "./camera-db.ts";
-import { callVerifier } from "./verifier-client.ts";
+import { callVerifier } from "../src/http/verifier-client.ts";
 
 export interface SyncReport {
   recorded: number;

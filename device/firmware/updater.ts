@@ -6,7 +6,7 @@ import { decodeRelease } from "../../src/firmware/release.ts";
 import { checkInstallable, verifyRelease } from "../../src/firmware/verify-manifest.ts";
 import { type Camera, latestTimeAnchor } from "../camera.ts";
 import { makeDurable } from "../camera-db.ts";
-import { VerifierHttpError, VerifierUnreachableError, callVerifier } from "../verifier-client.ts";
+import { VerifierHttpError, VerifierUnreachableError, callVerifier } from "../../src/http/verifier-client.ts";
 import { acceptKeySet, bootPointer, currentKeySet, forgetSlot, recordVerifiedSlot, switchBootPointer } from "./firmware-db.ts";
 import { otherSlot, slotPath, writeSlot } from "./slots.ts";
 import { claimUpdateLock, releaseUpdateLock } from "./update-lock.ts";

@@ -4,7 +4,7 @@ import { ProvenanceError } from "../../src/errors.ts";
 import { type FirmwareKey, type KeySet, firmwareKeyFromJson, isKeyId } from "../../src/firmware/key-set.ts";
 import { type FirmwareManifest, encodeManifest } from "../../src/firmware/manifest.ts";
 import { type FirmwareSignature, encodeRelease, signManifest } from "../../src/firmware/release.ts";
-import { callVerifier } from "../verifier-client.ts";
+import { callVerifier } from "../../src/http/verifier-client.ts";
 import type { ReleaseKey } from "./release-key.ts";
 
 /**

@@ -83,20 +83,36 @@ export type CaptureVerification<C> =
  * replay and counter steps (7, 8) need shared state and are applied after this,
  * by the ledger, inside a database transaction.
  */
-export async function verifyCapture<C extends RegisteredCredential>(
-  jpeg: Uint8Array,
-  context: VerificationContext<C>,
-): Promise<CaptureVerification<C>> {
+export function verifyCapture<C extends RegisteredCredential>(jpeg: Uint8Array, context: VerificationContext<C>): Promise<CaptureVerification<C>> {
   const evidence: CaptureEvidence<C> = {};
-  const passed: VerificationStep[] = [];
-  const steps: [VerificationStep, () => Promise<void>][] = [
-    ["parse", () => parse(jpeg, evidence)],
+  return runSteps(evidence, [
+    ["parse", () => parse(extractRecord(jpeg), evidence)],
     ["credential", () => checkCredential(evidence, context)],
     ["binding", () => checkBinding(evidence)],
     ["signature", () => checkSignature(evidence)],
     ["content", () => checkContent(jpeg, evidence, context)],
     ["time", () => checkTime(evidence, context)],
-  ];
+  ]);
+}
+
+/**
+ * The same checks of a record on its own, without the photo it was sealed
+ * for (a recorded capture's permalink): everything but the content step, so
+ * the result can never say the pixels are unchanged.
+ */
+export function verifyRecord<C extends RegisteredCredential>(encodedRecord: Uint8Array, context: VerificationContext<C>): Promise<CaptureVerification<C>> {
+  const evidence: CaptureEvidence<C> = {};
+  return runSteps(evidence, [
+    ["parse", () => parse(encodedRecord, evidence)],
+    ["credential", () => checkCredential(evidence, context)],
+    ["binding", () => checkBinding(evidence)],
+    ["signature", () => checkSignature(evidence)],
+    ["time", () => checkTime(evidence, context)],
+  ]);
+}
+
+async function runSteps<C>(evidence: CaptureEvidence<C>, steps: [VerificationStep, () => Promise<void>][]): Promise<CaptureVerification<C>> {
+  const passed: VerificationStep[] = [];
   for (const [step, run] of steps) {
     try {
       await run();
@@ -111,8 +127,7 @@ export async function verifyCapture<C extends RegisteredCredential>(
 }
 
 /** Step 1: the record is present, bounded and strict CBOR of the expected shape, and so is its payload. */
-async function parse<C>(jpeg: Uint8Array, evidence: CaptureEvidence<C>): Promise<void> {
-  const encodedRecord = extractRecord(jpeg);
+async function parse<C>(encodedRecord: Uint8Array | null, evidence: CaptureEvidence<C>): Promise<void> {
   if (!encodedRecord) throw new ProvenanceError("record_missing");
   evidence.encodedRecord = encodedRecord;
   evidence.record = decodeRecord(encodedRecord);

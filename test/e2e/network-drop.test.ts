@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import type { Camera } from "../../device/camera.ts";
 import { syncQueue } from "../../device/sync.ts";
-import { VerifierUnreachableError } from "../../device/verifier-client.ts";
+import { VerifierUnreachableError } from "../../src/http/verifier-client.ts";
 import { type World, capture, createWorld } from "../support/world.ts";
 
 /**

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { syncQueue } from "../../device/sync.ts";
-import { VerifierUnreachableError } from "../../device/verifier-client.ts";
+import { VerifierUnreachableError } from "../../src/http/verifier-client.ts";
 import type { Camera } from "../../device/camera.ts";
 import { runCli } from "../support/cli.ts";
 import { type World, capture, createWorld } from "../support/world.ts";

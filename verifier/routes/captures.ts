@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { toHex } from "../../src/bytes.ts";
+import { toBase64Url, toHex } from "../../src/bytes.ts";
 import { ProvenanceError } from "../../src/errors.ts";
 import type { CaptureBatchResult } from "../../src/record/capture-batch.ts";
 import { sealedBeforeRevocation } from "../../src/verify/verify-capture.ts";
@@ -103,6 +103,8 @@ export const captures = new Hono<AppEnv>()
       device: { serial: String(row.serial), model: String(row.model), firmware: String(row.firmware) },
       image: { width: Number(row.width), height: Number(row.height), contentHash: toHex(new Uint8Array(row.content_hash as ArrayBuffer)) },
       recordHash: toHex(new Uint8Array(row.record_hash as ArrayBuffer)),
+      // The signed record itself, so anyone can check its signature without the photo.
+      record: toBase64Url(new Uint8Array(row.record as ArrayBuffer)),
       credential: {
         revokedAt: row.revoked_at === null ? null : new Date(Number(row.revoked_at)).toISOString(),
         flagged: row.flagged_at !== null,
