@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests drive as "other tools" (exiftool), if missing.
+# Installs the Debian packages the tests drive, if missing: exiftool (as "another tool"
+# that edits metadata) and Chromium (the browser tests; never one downloaded by npm).
 set -euo pipefail
 missing=()
+command -v "${SNAPSEAL_CHROMIUM:-chromium}" >/dev/null 2>&1 || missing+=(chromium)
 command -v exiftool >/dev/null 2>&1 || missing+=(libimage-exiftool-perl)
 ((${#missing[@]} == 0)) && exit 0
 echo "installing system packages for the tests: ${missing[*]}"

@@ -9,6 +9,7 @@ import { devices } from "./routes/devices.ts";
 import { firmware } from "./routes/firmware.ts";
 import { ownerAudit } from "./routes/owner-audit.ts";
 import { ownerDevices } from "./routes/owner-devices.ts";
+import { pages } from "./routes/pages.ts";
 import { pairing } from "./routes/pairing.ts";
 import { provenance } from "./routes/provenance.ts";
 import { time } from "./routes/time.ts";
@@ -33,7 +34,8 @@ export function createApp(services: Services) {
     .route("/v1/credentials", credentials)
     .route("/v1/firmware", firmware)
     .route("/v1/provenance", provenance)
-    .route("/v1/time", time);
+    .route("/v1/time", time)
+    .route("/", pages);
 
   app.notFound((c) => c.json({ error: { code: "not_found", message: "No such resource." } }, 404));
   app.onError((error, c) => {

@@ -4,6 +4,8 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { newKeyRingEntry } from "../src/secrets/envelope.ts";
 import { type LoopbackServer, serveOnLoopback } from "../edge/serve-loopback.ts";
 import { fingerprintJpeg } from "../edge/sharp-fingerprint.ts";
+import { thumbnailJpeg } from "../edge/sharp-thumbnail.ts";
+import { webAssetsOnce } from "../web/build.ts";
 import "../edge/node-sha256.ts";
 import "../edge/node-es256.ts";
 import type { VerifierConfig } from "./config.ts";
@@ -16,6 +18,8 @@ export async function serveVerifier(config: VerifierConfig, port: number, runtim
   if (config.databaseUrl.startsWith("file:")) mkdirSync(dirname(config.databaseUrl.slice("file:".length)), { recursive: true });
   const started = await startVerifier(withLocalSecretKeys(config), {
     fingerprint: fingerprintJpeg,
+    thumbnail: thumbnailJpeg,
+    webAssets: webAssetsOnce,
     peerAddress: (c) => getConnInfo(c).remote.address,
     ...runtime,
   });

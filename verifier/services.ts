@@ -3,6 +3,13 @@ import type { Context } from "hono";
 import type { KeyRing } from "../src/secrets/envelope.ts";
 import type { VerifierConfig } from "./config.ts";
 import type { AnchorKeys } from "./db/server-keys.ts";
+import type { WebAssets } from "./web-assets.ts";
+
+export interface Thumbnail {
+  jpeg: Uint8Array;
+  width: number;
+  height: number;
+}
 
 /** What route handlers reach through `c.var.services`; app.ts builds it once. */
 export interface Services {
@@ -16,6 +23,10 @@ export interface Services {
   now: () => number;
   /** Seals owners' TOTP secrets; start.ts checks it against the database before serving. */
   secretKeys: KeyRing;
+  /** The web pages and their scripts (web/build.ts under Node, web/dist under Deno); absent, no pages are served. */
+  webAssets?: () => Promise<WebAssets>;
+  /** Runtime-specific thumbnailer for the owner dashboard; absent, captures are recorded without thumbnails. */
+  thumbnail?: (jpeg: Uint8Array) => Promise<Thumbnail>;
   /** The connection's peer address, from the runtime (node.ts, deno.ts); absent without a socket (app.request). */
   peerAddress?: PeerAddress;
 }

@@ -5,7 +5,7 @@ import type { VerifierConfig } from "./config.ts";
 import { openVerifierDb } from "./db/open.ts";
 import { keyRingFor } from "./db/second-factor.ts";
 import { loadAnchorKeys } from "./db/server-keys.ts";
-import type { PeerAddress, Services } from "./services.ts";
+import type { Services } from "./services.ts";
 import type { KeyRing } from "../src/secrets/envelope.ts";
 
 const SECRET_KEYS_SETTING = "SNAPSEAL_SECRET_KEYS";
@@ -22,7 +22,7 @@ export interface StartedVerifier {
  */
 export async function startVerifier(
   config: VerifierConfig,
-  runtime: { fingerprint?: (jpeg: Uint8Array) => Promise<Uint8Array>; now?: () => number; peerAddress?: PeerAddress } = {},
+  runtime: Pick<Partial<Services>, "fingerprint" | "now" | "peerAddress" | "webAssets" | "thumbnail"> = {},
 ): Promise<StartedVerifier> {
   const trustedRoots = config.trustedRootsPem.map((pem) => new Uint8Array(new X509Certificate(pem).rawData));
   if (!config.secretKeys) throw new Error(`${SECRET_KEYS_SETTING} is not set: give the key ring that seals TOTP secrets (see docs/operations.md)`);
@@ -44,6 +44,8 @@ export async function startVerifier(
     secretKeys,
     ...(runtime.fingerprint ? { fingerprint: runtime.fingerprint } : {}),
     ...(runtime.peerAddress ? { peerAddress: runtime.peerAddress } : {}),
+    ...(runtime.webAssets ? { webAssets: runtime.webAssets } : {}),
+    ...(runtime.thumbnail ? { thumbnail: runtime.thumbnail } : {}),
   };
   return { app: createApp(services), services, close: () => db.close() };
 }
