@@ -3,13 +3,16 @@
 //   1. record verification throughput: verifyCapture vs @simplewebauthn/server
 //   2. sealing a 12-MP JPEG vs SHA-256(file) + one P-256 signature
 //   3. HTTP ingest of sealed 12-MP JPEGs vs SHA-256(file) + one P-256 verify
+//   4. the check page: a 12-MP photo verified in Chromium vs uploaded to the server-side check
 //
 // Everything runs in a temporary world (vendor CA, verifier on 127.0.0.1 with
 // its own libSQL file, cameras) that is removed at the end.
 
 import os from "node:os";
 import { readSensor } from "../device/sensor.ts";
+import { CHROMIUM } from "../test/support/browser.ts";
 import { createWorld, type World } from "../test/support/world.ts";
+import { benchBrowserCheck } from "./browser-check.ts";
 import { benchIngest, photosNeeded } from "./ingest.ts";
 import { benchSeal } from "./seal.ts";
 import { fmtInt, fmtMs, fmtRatio, log, markdownTable, now } from "./util.ts";
@@ -18,6 +21,7 @@ import { CONCURRENCIES, type Variant, benchVerify } from "./verify-throughput.ts
 const VERIFY = { records: 2000, cameras: 4, passes: 3, chunk: 250 };
 const SEAL = { runs: 31, warmup: 10 };
 const INGEST = { photos: 30, batchSize: 10, warmupBatches: 1, rounds: 3 };
+const BROWSER_CHECK = { runs: 15, warmup: 3 };
 /** A stuck run must not outlive its welcome: everything is torn down after this. */
 const HARD_LIMIT_MS = 6 * 60_000;
 
@@ -75,6 +79,10 @@ async function main(): Promise<void> {
     const ingest = await benchIngest(world, seal.sealedByCamera, INGEST);
     log();
 
+    log(`## 4. Check a 12-megapixel photo on the check page (${CHROMIUM})`);
+    const browserCheck = await benchBrowserCheck(world, seal.sealedByCamera, BROWSER_CHECK);
+    log();
+
     const rate = (variant: Variant, concurrency: number) => verify.rates[variant][concurrency]!;
     const check = (ok: boolean) => (ok ? "✅" : "❌");
     const rows: string[][] = [];
@@ -130,6 +138,15 @@ async function main(): Promise<void> {
       "",
     ]);
 
+    const browserRatio = browserCheck.serverMs / browserCheck.inBrowserMs;
+    rows.push([
+      "Check a 12-MP photo on the check page, in the browser (src/ core bundled)",
+      fmtMs(browserCheck.inBrowserMs),
+      `${fmtMs(browserCheck.serverMs)} (same photo uploaded to POST /v1/provenance/check)`,
+      `${fmtRatio(browserRatio)} faster`,
+      `> 1× ${check(browserRatio > 1)}`,
+    ]);
+
     log(`## Summary (bench ran in ${((now() - started) / 1000).toFixed(0)} s; load average ${loadAtStart} at start, ${loadavg()} at end)`);
     log();
     log(`Machine: ${machineLine}.`);
@@ -156,6 +173,12 @@ async function main(): Promise<void> {
     log(
       `- Ingest: median of ${ingest.rounds} rounds of ${ingest.photos} photos (${(ingest.bytes / 2 ** 20).toFixed(0)} MiB), sequential CBOR capture batches of ${ingest.batchSize} ` +
         "(what a camera's sync sends) encoded before timing, over HTTP to a verifier in the same process (libSQL file, WAL).",
+    );
+    log(
+      `- Check page: median of ${browserCheck.runs} runs after ${BROWSER_CHECK.warmup} warm-up, on two recorded ${(browserCheck.photoBytes / 2 ** 20).toFixed(1)} MiB 4000x3000 photos in turn, ` +
+        "in headless Debian Chromium. In the browser: the page reads the picked file, extracts and verifies the record with the bundled src/ core " +
+        "(WebCrypto SHA-256 of the image data and ES256), fetching the credential's status, the capture's receipt and, once, the anchor keys. " +
+        "Server-side: the page uploads the same file to POST /v1/provenance/check and waits for its verdict.",
     );
   } finally {
     clearTimeout(guard);

@@ -1,7 +1,8 @@
-import { fromBase64Url, toBase64Url, toHex } from "../bytes.ts";
+import { bytesEqual, fromBase64Url, toBase64Url, toHex } from "../bytes.ts";
 import { importP256PublicKey } from "../crypto/es256.ts";
 import { VerifierHttpError, callVerifier } from "../http/verifier-client.ts";
-import { captureIdFor } from "../record/capture-record.ts";
+import { extractRecord } from "../jpeg/exif-record.ts";
+import { captureIdFor, decodeRecord, recordHash } from "../record/capture-record.ts";
 import { decodeCoseP256 } from "../webauthn/cose-key.ts";
 import { type ExifDisagreement, exifDisagreements } from "./exif-disagreements.ts";
 import { type CaptureReport, reportOf } from "./report.ts";
@@ -81,16 +82,30 @@ export type Checked = { jpeg: Uint8Array } | { record: Uint8Array };
  */
 export async function checkWithVerifier(checked: Checked, lookup: VerifierLookup): Promise<RemoteVerdict> {
   const base = lookup.server.replace(/\/+$/, "");
+  const statusUrl = (credentialId: Uint8Array) => `${base}/v1/credentials/${toBase64Url(credentialId)}/status`;
+  // A browser's round trip costs more than all the hashing, so the credential's
+  // status and the capture's receipt come in one answer, asked for before
+  // verification starts, from the record as far as it parses.
+  const early = await peekRecord(checked);
+  const combined = early
+    ? getOrNull<CredentialStatus & { capture: RecordedCapture | null }>(`${statusUrl(early.credentialId)}?capture=${captureIdFor(early.recordHash)}`)
+    : null;
+  // Verification may stop before it asks; a failed lookup then must not go unhandled.
+  combined?.catch(() => {});
+  if (early) anchorKeys(base).catch(() => {});
   let receipt: RecordedCapture | null = null;
   let askedForReceipt = false;
   const lookupReceipt = async (recordHash: Uint8Array) => {
     askedForReceipt = true;
-    receipt = await getOrNull<RecordedCapture>(`${base}/v1/captures/${captureIdFor(recordHash)}`);
+    receipt =
+      early && bytesEqual(recordHash, early.recordHash)
+        ? ((await combined)?.capture ?? null)
+        : await getOrNull<RecordedCapture>(`${base}/v1/captures/${captureIdFor(recordHash)}`);
     return receipt;
   };
   const context: VerificationContext<CredentialWithStatus> = {
     findCredential: async (credentialId) => {
-      const status = await getOrNull<CredentialStatus>(`${base}/v1/credentials/${toBase64Url(credentialId)}/status`);
+      const status = early && bytesEqual(credentialId, early.credentialId) ? await combined : await getOrNull<CredentialStatus>(statusUrl(credentialId));
       if (!status) return null;
       return {
         credentialId,
@@ -148,6 +163,17 @@ export async function checkWithVerifier(checked: Checked, lookup: VerifierLookup
       : null,
     owner,
   };
+}
+
+/** The record's credential and hash, if it parses; verification proper says why when it does not. */
+async function peekRecord(checked: Checked): Promise<{ credentialId: Uint8Array; recordHash: Uint8Array } | null> {
+  try {
+    const encoded = "jpeg" in checked ? extractRecord(checked.jpeg) : checked.record;
+    if (!encoded) return null;
+    return { credentialId: decodeRecord(encoded).credentialId, recordHash: await recordHash(encoded) };
+  } catch {
+    return null;
+  }
 }
 
 const anchorKeysByServer = new Map<string, Promise<Map<string, CryptoKey>>>();

@@ -85,12 +85,23 @@ export type CaptureVerification<C> =
  */
 export function verifyCapture<C extends RegisteredCredential>(jpeg: Uint8Array, context: VerificationContext<C>): Promise<CaptureVerification<C>> {
   const evidence: CaptureEvidence<C> = {};
+  // Hashing the image data is the one long computation and needs nothing the
+  // other steps learn: it starts once the record parses, so it overlaps the
+  // credential lookup, and is judged in its place, at step 5.
+  let presentedHash: Promise<Uint8Array> | undefined;
   return runSteps(evidence, [
-    ["parse", () => parse(extractRecord(jpeg), evidence)],
+    [
+      "parse",
+      async () => {
+        await parse(extractRecord(jpeg), evidence);
+        presentedHash = imageDataHash(jpeg);
+        presentedHash.catch(() => {});
+      },
+    ],
     ["credential", () => checkCredential(evidence, context)],
     ["binding", () => checkBinding(evidence)],
     ["signature", () => checkSignature(evidence)],
-    ["content", () => checkContent(jpeg, evidence, context)],
+    ["content", () => checkContent(jpeg, presentedHash!, evidence, context)],
     ["time", () => checkTime(evidence, context)],
   ]);
 }
@@ -197,9 +208,14 @@ async function checkSignature<C extends RegisteredCredential>(evidence: CaptureE
 }
 
 /** Step 5: the record belongs to these pixels. */
-async function checkContent<C extends RegisteredCredential>(jpeg: Uint8Array, evidence: CaptureEvidence<C>, context: VerificationContext<C>): Promise<void> {
+async function checkContent<C extends RegisteredCredential>(
+  jpeg: Uint8Array,
+  presentedHash: Promise<Uint8Array>,
+  evidence: CaptureEvidence<C>,
+  context: VerificationContext<C>,
+): Promise<void> {
   const payload = evidence.payload!;
-  const presented = await imageDataHash(jpeg);
+  const presented = await presentedHash;
   if (bytesEqual(presented, payload.contentHash)) return;
   evidence.presentedContentHash = presented;
   if (context.fingerprint) {

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { toBase64Url } from "../../src/bytes.ts";
 import { findCredential } from "../db/credentials.ts";
 import { credentialLifecycle } from "../db/ownership.ts";
+import { CAPTURE_ID, type RecordedCaptureAnswer, recordedCapture } from "../db/receipts.ts";
 import type { AppEnv } from "../services.ts";
 import { fail } from "../validate.ts";
 
@@ -11,7 +12,9 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  * Public status of a credential: what a third party needs to verify a record
  * itself (the public key and what it was registered for) and to trust it,
  * including its lifecycle (revoked, reported stolen, held for approval) and
- * its current owner.
+ * its current owner. With `?capture=<id>` it adds that capture's receipt (or
+ * null if this credential has none by that id), so a checker in a browser
+ * learns all it needs in one round trip.
  */
 export const credentials = new Hono<AppEnv>().get("/:id/status", async (c) => {
   const { db } = c.var.services;
@@ -20,6 +23,12 @@ export const credentials = new Hono<AppEnv>().get("/:id/status", async (c) => {
   const credential = await findCredential(db, id);
   if (!credential) fail("not_found");
   const lifecycle = await credentialLifecycle(db, credential.id);
+  const captureId = c.req.query("capture");
+  let capture: RecordedCaptureAnswer | null | undefined;
+  if (captureId !== undefined) {
+    const found = CAPTURE_ID.test(captureId) ? await recordedCapture(db, captureId) : null;
+    capture = found?.credentialId === credential.id ? found : null;
+  }
   return c.json({
     credentialId: credential.id,
     registered: true,
@@ -37,5 +46,6 @@ export const credentials = new Hono<AppEnv>().get("/:id/status", async (c) => {
     publicKey: toBase64Url(credential.coseKey),
     device: { serial: credential.serial, model: credential.model, aaguid: toBase64Url(credential.aaguid) },
     attestation: { issuer: credential.attestationIssuer, certificate: toBase64Url(credential.attestationCertificate) },
+    ...(capture === undefined ? {} : { capture }),
   });
 });

@@ -1,7 +1,7 @@
 /**
  * What the page will read of a file the visitor picked: a bounded JPEG, or a
- * plain-words reason why not, decided from its size and first bytes before
- * the rest is read, so a huge or foreign file never stalls the page.
+ * plain-words reason why not, decided from its size before it is read, and
+ * from its first bytes, so a huge or foreign file never stalls the page.
  */
 export type PickedPhoto = { ok: true; jpeg: Uint8Array } | { ok: false; problem: string };
 
@@ -26,17 +26,18 @@ export async function readPickedPhoto(file: Blob): Promise<PickedPhoto> {
       problem: `This file is ${megabytes(file.size)}; the check reads photos up to ${megabytes(MAX_PHOTO_BYTES)}. A camera's photo is far smaller: is this the original file?`,
     };
   }
-  const head = new Uint8Array(await file.slice(0, 12).arrayBuffer());
-  if (!(head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff)) {
-    const known = KNOWN_FORMATS.find(([, magic]) => magic.every((byte, index) => head[index] === byte));
-    const heic = head[4] === 0x66 && head[5] === 0x74 && head[6] === 0x79 && head[7] === 0x70;
+  // One read of the whole file: a second, of its first bytes, would cost as much again in a browser.
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  if (!(bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff)) {
+    const known = KNOWN_FORMATS.find(([, magic]) => magic.every((byte, index) => bytes[index] === byte));
+    const heic = bytes[4] === 0x66 && bytes[5] === 0x74 && bytes[6] === 0x79 && bytes[7] === 0x70;
     const what = known?.[0] ?? (heic ? "a HEIC/HEIF image" : "not an image this page can read");
     return {
       ok: false,
       problem: `This file is ${what}. SnapSeal cameras seal JPEG photos, and the capture record lives inside the JPEG: a converted copy carries none. Pick the original JPEG.`,
     };
   }
-  return { ok: true, jpeg: new Uint8Array(await file.arrayBuffer()) };
+  return { ok: true, jpeg: bytes };
 }
 
 function megabytes(bytes: number): string {
