@@ -33,26 +33,53 @@ Deno.env.set("CBOR_NATIVE_ACCELERATION_DISABLED", "true");
 const { configFromEnv } = await import("./config.ts");
 const { startVerifier } = await import("./start.ts");
 const { newKeyRingEntry } = await import("../src/secrets/envelope.ts");
+const { contentTypeOf, keyOfFile, webAsset } = await import("./web-assets.ts");
+type Services = import("./services.ts").Services;
+type WebAssets = import("./web-assets.ts").WebAssets;
 
-type Fingerprint = (jpeg: Uint8Array) => Promise<Uint8Array>;
+type SharpServices = Pick<Services, "fingerprint" | "thumbnail">;
 
 /**
- * The perceptual fingerprint needs sharp (libvips, a Node-API addon). Deno
- * loads Node-API addons with --allow-ffi, and on Deno 2.9 sharp works (its
- * fingerprints match the ones the camera made under Node; the Deno test
- * exercises this on every check). Where the addon is missing or refuses to
- * load, the verifier runs without it, as it would on an edge runtime:
- * fingerprints are simply not compared (services.fingerprint is optional),
- * every other check is unchanged.
+ * The perceptual fingerprint and the dashboard's thumbnails need sharp
+ * (libvips, a Node-API addon). Deno loads Node-API addons with --allow-ffi,
+ * and on Deno 2.9 sharp works (its fingerprints match the ones the camera made
+ * under Node; the Deno test exercises this on every check). Where the addon is
+ * missing or refuses to load, the verifier runs without it, as it would on an
+ * edge runtime: fingerprints are simply not compared and captures are recorded
+ * without thumbnails (both services are optional); every check is unchanged.
  */
-async function loadFingerprint(): Promise<Fingerprint | undefined> {
+async function loadSharp(): Promise<SharpServices> {
   try {
     const { fingerprintJpeg } = await import("../edge/sharp-fingerprint.ts");
-    return fingerprintJpeg;
+    const { thumbnailJpeg } = await import("../edge/sharp-thumbnail.ts");
+    return { fingerprint: fingerprintJpeg, thumbnail: thumbnailJpeg };
   } catch (error) {
-    console.error(`verifier: sharp did not load under Deno, serving without fingerprint checks (${error instanceof Error ? error.message : String(error)})`);
+    console.error(`verifier: sharp did not load under Deno, serving without fingerprint checks or thumbnails (${error instanceof Error ? error.message : String(error)})`);
+    return {};
+  }
+}
+
+/**
+ * The web pages as `npm run build:web` wrote them (esbuild, which bundles them
+ * under Node, does not run here), from SNAPSEAL_WEB_DIR or web/dist; without
+ * them the verifier serves its API alone.
+ */
+async function loadWebAssets(): Promise<WebAssets | undefined> {
+  const root = Deno.env.get("SNAPSEAL_WEB_DIR") ?? new URL("../web/dist", import.meta.url).pathname;
+  const assets: WebAssets = new Map();
+  try {
+    for (const folder of ["pages", "assets"]) {
+      for (const entry of Deno.readDirSync(`${root}/${folder}`)) {
+        const key = keyOfFile(`${folder}/${entry.name}`);
+        if (key) assets.set(key, await webAsset(Deno.readFileSync(`${root}/${folder}/${entry.name}`), contentTypeOf(entry.name)));
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    console.error(`verifier: no web pages in ${root} (npm run build:web makes them), serving the API only`);
     return undefined;
   }
+  return assets;
 }
 
 function portFromEnv(): number {
@@ -90,9 +117,11 @@ function localSecretKeys(): string | undefined {
 }
 
 const secretKeys = localSecretKeys();
-const fingerprint = await loadFingerprint();
+const sharpServices = await loadSharp();
+const webAssets = await loadWebAssets();
 const started = await startVerifier(secretKeys ? { ...config, secretKeys } : config, {
-  ...(fingerprint ? { fingerprint } : {}),
+  ...sharpServices,
+  ...(webAssets ? { webAssets: () => Promise.resolve(webAssets) } : {}),
   peerAddress: (c) => (c.env as Deno.ServeHandlerInfo<Deno.NetAddr>).remoteAddr.hostname,
 });
 

@@ -7,7 +7,7 @@ import { readFile, readdir, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { type WebAssets, webAsset } from "../verifier/web-assets.ts";
+import { type WebAssets, contentTypeOf, fileOfKey, webAsset } from "../verifier/web-assets.ts";
 
 const webDir = dirname(fileURLToPath(import.meta.url));
 
@@ -31,12 +31,15 @@ export async function buildWebAssets(): Promise<WebAssets> {
     external: ["cbor-extract"],
     logLevel: "silent",
   });
-  for (const file of bundled.outputFiles) assets.set(`/assets/${file.path.split("/").pop()}`, await webAsset(file.contents, "text/javascript; charset=utf-8"));
+  for (const file of bundled.outputFiles) {
+    const name = file.path.split("/").pop()!;
+    assets.set(`/assets/${name}`, await webAsset(file.contents, contentTypeOf(name)));
+  }
   for (const name of await readdir(join(webDir, "static"))) {
     assets.set(`/assets/${name}`, await webAsset(new Uint8Array(await readFile(join(webDir, "static", name))), contentTypeOf(name)));
   }
   for (const name of await readdir(join(webDir, "pages"))) {
-    assets.set(`page:${name.replace(/\.html$/, "")}`, await webAsset(new Uint8Array(await readFile(join(webDir, "pages", name))), "text/html; charset=utf-8"));
+    assets.set(`page:${name.replace(/\.html$/, "")}`, await webAsset(new Uint8Array(await readFile(join(webDir, "pages", name))), contentTypeOf(name)));
   }
   return assets;
 }
@@ -55,17 +58,10 @@ export function webAssetsOnce(): Promise<WebAssets> {
 /** `npm run build:web`: the same assets as files, for runtimes that cannot run esbuild (verifier/deno.ts). */
 export async function writeWebAssets(outDir: string): Promise<void> {
   for (const [key, asset] of await buildWebAssets()) {
-    const file = join(outDir, key.startsWith("page:") ? `pages/${key.slice(5)}.html` : key.slice(1));
+    const file = join(outDir, fileOfKey(key));
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, asset.body);
   }
-}
-
-function contentTypeOf(name: string): string {
-  if (name.endsWith(".css")) return "text/css; charset=utf-8";
-  if (name.endsWith(".svg")) return "image/svg+xml";
-  if (name.endsWith(".png")) return "image/png";
-  return "application/octet-stream";
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

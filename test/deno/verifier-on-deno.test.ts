@@ -14,6 +14,7 @@ import { registerCamera } from "../../device/register.ts";
 import { syncQueue } from "../../device/sync.ts";
 import { OwnerClient, TestClock } from "../support/owner-client.ts";
 import { capture } from "../support/world.ts";
+import { writeWebAssets } from "../../web/build.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const denoBinary = join(root, "node_modules", ".bin", "deno");
@@ -32,6 +33,9 @@ before(async () => {
   writeFileSync(rootsFile, new X509Certificate(ca.certificate as Uint8Array<ArrayBuffer>).toString("pem"));
 
   const serverDir = join(dir, "verifier");
+  // What `npm run build:web` writes, for the Deno verifier to serve.
+  const webDir = join(dir, "web");
+  await writeWebAssets(webDir);
   child = spawn(
     denoBinary,
     [
@@ -55,6 +59,7 @@ before(async () => {
         DATABASE_URL: `file:${join(serverDir, "verifier.db")}`,
         PORT: "0",
         SNAPSEAL_TRUSTED_ROOTS: rootsFile,
+        SNAPSEAL_WEB_DIR: webDir,
         // The cheapest cost the verifier accepts: the owner test hashes two passwords.
         SNAPSEAL_PASSWORD_COST_LOG2: "14",
       },
@@ -168,6 +173,20 @@ test("on Deno an owner signs up, enrols TOTP, signs in with password and code, a
   const me = await owner.request("GET", "/v1/account/me");
   assert.equal(me.status, 200, JSON.stringify(me.body));
   assert.deepEqual([me.body.id, me.body.email, me.body.displayName, me.body.recoveryCodesLeft], [owner.ownerId, owner.email, "Deno Owner", 10]);
+});
+
+test("on Deno the web pages are served as npm run build:web wrote them, under the same policy", async () => {
+  const page = await fetch(`${url}/`);
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get("content-type") ?? "", /^text\/html/);
+  assert.match(page.headers.get("content-security-policy") ?? "", /script-src 'self'/);
+  assert.match(await page.text(), /<title>Check a photo · SnapSeal<\/title>/);
+  const script = await fetch(`${url}/assets/check.js`);
+  assert.equal(script.status, 200);
+  assert.match(script.headers.get("content-type") ?? "", /^text\/javascript/);
+  assert.ok((await script.arrayBuffer()).byteLength > 10_000);
+  assert.equal((await fetch(`${url}/account`)).status, 200);
+  assert.equal((await fetch(`${url}/assets/nothing.js`)).status, 404);
 });
 
 test("SIGTERM shuts the Deno verifier down and closes the database; the process exits cleanly", { timeout: 60_000 }, async () => {

@@ -686,7 +686,9 @@ describe("GET /v1/credentials/:id/status with garbage → 404 not_found", () => 
 describe("unknown routes → 404 not_found", () => {
   const routes: [method: string, path: string][] = [
     ["GET", "/v1/nope"],
-    ["GET", "/"],
+    ["GET", "/nope"],
+    ["GET", "/assets/nope.js"],
+    ["GET", "/c/not-a-capture-id"],
     ["GET", "/v2/captures"],
     ["GET", "/v1/captures"],
     ["GET", "/v1/provenance/check"],

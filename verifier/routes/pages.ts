@@ -29,7 +29,7 @@ export const pages = new Hono<AppEnv>()
     }),
   )
   .get("/", (c) => serve(c, "page:check"))
-  .get("/c/:id", (c) => serve(c, "page:check"))
+  .get("/c/:id{[A-Za-z0-9_-]{24}}", (c) => serve(c, "page:check"))
   .get("/account", (c) => serve(c, "page:account"))
   .get("/assets/:name", (c) => serve(c, `/assets/${c.req.param("name")}`));
 
