@@ -34,10 +34,9 @@ const { configFromEnv } = await import("./config.ts");
 const { startVerifier } = await import("./start.ts");
 const { newKeyRingEntry } = await import("../src/secrets/envelope.ts");
 const { contentTypeOf, keyOfFile, webAsset } = await import("./web-assets.ts");
-type Services = import("./services.ts").Services;
 type WebAssets = import("./web-assets.ts").WebAssets;
 
-type SharpServices = Pick<Services, "fingerprint" | "thumbnail">;
+type SharpServices = Pick<import("./start.ts").Runtime, "fingerprint" | "thumbnail">;
 
 /**
  * The perceptual fingerprint and the dashboard's thumbnails need sharp

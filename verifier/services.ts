@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { KeyRing } from "../src/secrets/envelope.ts";
 import type { VerifierConfig } from "./config.ts";
 import type { AnchorKeys } from "./db/server-keys.ts";
+import type { ThumbnailQueue } from "./thumbnail-queue.ts";
 import type { WebAssets } from "./web-assets.ts";
 
 export interface Thumbnail {
@@ -25,8 +26,8 @@ export interface Services {
   secretKeys: KeyRing;
   /** The web pages and their scripts (web/build.ts under Node, web/dist under Deno); absent, no pages are served. */
   webAssets?: () => Promise<WebAssets>;
-  /** Runtime-specific thumbnailer for the owner dashboard; absent, captures are recorded without thumbnails. */
-  thumbnail?: (jpeg: Uint8Array) => Promise<Thumbnail>;
+  /** Makes recorded captures' thumbnails after the sync is answered; absent, captures are recorded without them. */
+  thumbnails?: ThumbnailQueue;
   /** The connection's peer address, from the runtime (node.ts, deno.ts); absent without a socket (app.request). */
   peerAddress?: PeerAddress;
 }

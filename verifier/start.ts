@@ -5,10 +5,17 @@ import type { VerifierConfig } from "./config.ts";
 import { openVerifierDb } from "./db/open.ts";
 import { keyRingFor } from "./db/second-factor.ts";
 import { loadAnchorKeys } from "./db/server-keys.ts";
-import type { Services } from "./services.ts";
+import { ThumbnailQueue } from "./thumbnail-queue.ts";
+import type { Services, Thumbnail } from "./services.ts";
 import type { KeyRing } from "../src/secrets/envelope.ts";
 
 const SECRET_KEYS_SETTING = "SNAPSEAL_SECRET_KEYS";
+
+/** What the runtime's entry point (node.ts, deno.ts) supplies. */
+export interface Runtime extends Pick<Partial<Services>, "fingerprint" | "now" | "peerAddress" | "webAssets"> {
+  /** The runtime's thumbnailer for the owner dashboard (sharp); absent, captures are recorded without thumbnails. */
+  thumbnail?: (jpeg: Uint8Array) => Promise<Thumbnail>;
+}
 
 export interface StartedVerifier {
   app: VerifierApp;
@@ -22,7 +29,7 @@ export interface StartedVerifier {
  */
 export async function startVerifier(
   config: VerifierConfig,
-  runtime: Pick<Partial<Services>, "fingerprint" | "now" | "peerAddress" | "webAssets" | "thumbnail"> = {},
+  runtime: Runtime = {},
 ): Promise<StartedVerifier> {
   const trustedRoots = config.trustedRootsPem.map((pem) => new Uint8Array(new X509Certificate(pem).rawData));
   if (!config.secretKeys) throw new Error(`${SECRET_KEYS_SETTING} is not set: give the key ring that seals TOTP secrets (see docs/operations.md)`);
@@ -45,7 +52,14 @@ export async function startVerifier(
     ...(runtime.fingerprint ? { fingerprint: runtime.fingerprint } : {}),
     ...(runtime.peerAddress ? { peerAddress: runtime.peerAddress } : {}),
     ...(runtime.webAssets ? { webAssets: runtime.webAssets } : {}),
-    ...(runtime.thumbnail ? { thumbnail: runtime.thumbnail } : {}),
+    ...(runtime.thumbnail ? { thumbnails: new ThumbnailQueue(db, runtime.thumbnail) } : {}),
   };
-  return { app: createApp(services), services, close: () => db.close() };
+  return {
+    app: createApp(services),
+    services,
+    close: () => {
+      services.thumbnails?.close();
+      db.close();
+    },
+  };
 }

@@ -16,16 +16,12 @@ export const THUMBNAIL_TABLES: string[] = [
      height INTEGER NOT NULL)`,
 ];
 
-/** Stores the thumbnails of newly recorded captures; a capture that has one keeps it. */
-export async function storeThumbnails(db: Client, thumbnails: { captureId: string; thumbnail: Thumbnail }[]): Promise<void> {
-  if (thumbnails.length === 0) return;
-  await db.batch(
-    thumbnails.map(({ captureId, thumbnail }) => ({
-      sql: "INSERT INTO capture_thumbnails (capture_id, jpeg, width, height) VALUES (?, ?, ?, ?) ON CONFLICT (capture_id) DO NOTHING",
-      args: [captureId, thumbnail.jpeg, thumbnail.width, thumbnail.height],
-    })),
-    "write",
-  );
+/** Stores a recorded capture's thumbnail; a capture that has one keeps it. */
+export async function storeThumbnail(db: Pick<Client, "execute">, captureId: string, thumbnail: Thumbnail): Promise<void> {
+  await db.execute({
+    sql: "INSERT INTO capture_thumbnails (capture_id, jpeg, width, height) VALUES (?, ?, ?, ?) ON CONFLICT (capture_id) DO NOTHING",
+    args: [captureId, thumbnail.jpeg, thumbnail.width, thumbnail.height],
+  });
 }
 
 /** A capture's thumbnail, if the capture was recorded for this credential and one was made; the ETag is its content's hash. */

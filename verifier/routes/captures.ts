@@ -4,9 +4,8 @@ import type { CaptureBatchResult } from "../../src/record/capture-batch.ts";
 import { credentialKey } from "../db/credentials.ts";
 import { CAPTURE_ID, recordedCapture } from "../db/receipts.ts";
 import { type LedgerOutcome, type VerifiedForLedger, recordCaptures } from "../db/ledger.ts";
-import { storeThumbnails } from "../db/thumbnails.ts";
 import { readPhotos } from "../read-photos.ts";
-import type { AppEnv, Services, Thumbnail } from "../services.ts";
+import type { AppEnv } from "../services.ts";
 import { type CredentialLookups, verifyPhoto } from "../verify-photo.ts";
 import { freshAnchor } from "./time.ts";
 import { fail } from "../validate.ts";
@@ -50,14 +49,13 @@ export const captures = new Hono<AppEnv>()
           results[index] = rejected(index, verification.error);
         }
       });
-      // Thumbnails are made while the ledger transaction runs, and stored only for records it newly accepted.
-      const thumbnails = Promise.all(accepted.map((item) => thumbnailOrNull(services, photos[item.index] as Uint8Array)));
       const outcomes = await recordCaptures(services.db, accepted.map((item) => item.capture), receivedAt);
       outcomes.forEach((outcome, position) => {
-        const index = accepted[position]!.index;
+        const { index, capture } = accepted[position]!;
         results[index] = fromOutcome(index, outcome);
+        // Only a newly recorded capture gets a thumbnail, made after this answer.
+        if (outcome.status === "recorded") services.thumbnails?.enqueue({ captureId: outcome.captureId, credentialId: capture.credentialId }, photos[index] as Uint8Array);
       });
-      await storeRecordedThumbnails(services, outcomes, await thumbnails);
       return c.json({ receivedAt, results, anchor: await freshAnchor(services) });
     },
   )
@@ -67,29 +65,6 @@ export const captures = new Hono<AppEnv>()
     if (!receipt) fail("not_found");
     return c.json(receipt);
   });
-
-/** A thumbnail is a convenience for the owner: failing to make or store one never refuses or loses a capture. */
-async function thumbnailOrNull(services: Services, jpeg: Uint8Array): Promise<Thumbnail | null> {
-  if (!services.thumbnail) return null;
-  try {
-    return await services.thumbnail(jpeg);
-  } catch (error) {
-    console.error("verifier: no thumbnail for a verified photo", error);
-    return null;
-  }
-}
-
-async function storeRecordedThumbnails(services: Services, outcomes: LedgerOutcome[], thumbnails: (Thumbnail | null)[]): Promise<void> {
-  const made = outcomes.flatMap((outcome, position) => {
-    const thumbnail = thumbnails[position];
-    return outcome.status === "recorded" && thumbnail ? [{ captureId: outcome.captureId, thumbnail }] : [];
-  });
-  try {
-    await storeThumbnails(services.db, made);
-  } catch (error) {
-    console.error("verifier: storing thumbnails failed; the captures are recorded without them", error);
-  }
-}
 
 function rejected(index: number, error: ProvenanceError): CaptureBatchResult {
   return { index, status: "rejected", code: error.code, message: error.message };

@@ -4,6 +4,7 @@ import { requireOwner } from "../auth/require-owner.ts";
 import { acceptTransfer, decideReregistration, renameDevice, reportStolen, revokeDevice, startTransfer } from "../db/device-lifecycle.ts";
 import { type OwnedDevice, deviceCaptures, visibleDevice, visibleDevices } from "../db/ownership.ts";
 import { claimPairingCode } from "../db/pairing-codes.ts";
+import { CAPTURE_ID } from "../db/receipts.ts";
 import { thumbnailOf } from "../db/thumbnails.ts";
 import { limitBody } from "../limit-body.ts";
 import type { AppEnv } from "../services.ts";
@@ -102,6 +103,8 @@ export const ownerDevices = new Hono<AppEnv>()
     const id = deviceId(c);
     const page = requirePage(c.req.query(), { fallback: 50, max: 200 });
     await shown(c, id);
+    // Thumbnails follow a sync by a moment (verifier/thumbnail-queue.ts): an owner looking right after it sees them.
+    await c.var.services.thumbnails?.settled(id);
     const captures = await deviceCaptures(c.var.services.db, id, { limit: page.limit, ...(page.before === undefined ? {} : { beforeCounter: page.before }) });
     const next = captures.length === page.limit ? captures[captures.length - 1]!.counter : null;
     return c.json({ captures, next });
@@ -109,8 +112,9 @@ export const ownerDevices = new Hono<AppEnv>()
   .get("/:id/captures/:captureId/thumbnail", async (c) => {
     const id = deviceId(c);
     const captureId = c.req.param("captureId");
-    if (!/^[A-Za-z0-9_-]{24}$/.test(captureId)) fail("not_found");
+    if (!CAPTURE_ID.test(captureId)) fail("not_found");
     await shown(c, id);
+    await c.var.services.thumbnails?.settled(id);
     const thumbnail = await thumbnailOf(c.var.services.db, id, captureId);
     if (!thumbnail) fail("not_found");
     // A capture's thumbnail is made once and never changes; only its owner may fetch it.
