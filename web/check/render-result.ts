@@ -44,7 +44,7 @@ function factsCard(verdict: RemoteVerdict): HTMLElement {
   const rows: [string, string, Node | string][] = [];
   if (device) {
     rows.push(["camera", "Camera", `${device.model ?? "Unknown model"} · serial ${device.serial}`]);
-    rows.push(["attested", "Made by", `${device.attestedBy} (its attestation certificate chains to a trusted manufacturer root)`]);
+    rows.push(["attested", "Attested by", `${commonName(device.attestedBy)} (the camera's certificate chains to this trusted manufacturer root)`]);
   } else if (payload) {
     rows.push(["camera", "Camera", `Claims ${String(payload.meta.model ?? "an unknown model")} · serial ${String(payload.meta.serial ?? "?")} (not registered here)`]);
   }
@@ -71,10 +71,10 @@ function factsCard(verdict: RemoteVerdict): HTMLElement {
     rows.push(["source", "Source", payload.source === "sensor" ? "The camera's sensor" : "An imported file (not captured by this camera)"]);
   }
   if (recorded) {
-    rows.push(["recorded", "Synced", fragment(timeElement(recorded.receivedAt), " · ", permalink(recorded.captureId, "permalink"))]);
+    rows.push(["recorded", "Record synced", fragment(timeElement(recorded.receivedAt), " · ", permalink(recorded.captureId, "permalink"))]);
     rows.push(["chain", "Chain", chainText(recorded)]);
   } else if (payload) {
-    rows.push(["recorded", "Synced", "Not synced to this verifier yet"]);
+    rows.push(["recorded", "Record synced", "Not synced to this verifier yet"]);
     rows.push(["chain", "Chain", `Counter ${payload.counter}; its place in the camera's chain is known once it syncs`]);
   }
   const card = h("section", { class: "card", "aria-labelledby": "facts-title" }, h("h2", { id: "facts-title" }, "What the record says"));
@@ -135,6 +135,11 @@ function revocationNotice(verdict: RemoteVerdict): HTMLElement | null {
       ? ". This photo was sealed and synced before that, so its seal still counts."
       : ". Photos it sealed or synced after that no longer count.",
   );
+}
+
+/** The CN of a distinguished name, which is what a person reads; the whole name is in the technical view. */
+function commonName(distinguishedName: string): string {
+  return /(?:^|,\s*)CN=([^,]+)/.exec(distinguishedName)?.[1] ?? distinguishedName;
 }
 
 function permalink(captureId: string, label: string): HTMLElement {
