@@ -185,6 +185,9 @@ const photo = shown(files[0]!);
 const cam = shown(cameraDir);
 const jar = shown(at("owner.cookies"));
 console.log(`
+Open ${verifier.url}/ in a browser and drop ${photo} on it: the page checks it there, in the browser.
+The owner's dashboard is ${verifier.url}/account (sign in as below, or sign up as a new owner).
+
 Next, in another terminal:
   npx snapseal verify ${photo} --server ${verifier.url}
   exiftool -Artist="Someone Else" ${photo} && npx snapseal verify ${photo} --server ${verifier.url}   # still authentic
@@ -196,7 +199,7 @@ Next, in another terminal:
 
 Sign in as ${OWNER.email} with password "${OWNER.password}" and a code (CODE) from an authenticator app
 holding the secret above (or scan ${shown(at("totp-qr.svg"))}); a code is accepted once, and the demo spent the
-codes up to a minute ahead, so use one shown a minute or more after it ran:
+codes up to a minute ahead, so use one shown a minute or more after it ran. On the dashboard, or with curl:
   csrf=$(curl -s -c ${jar} -H 'content-type: application/json' -d '{"email":"${OWNER.email}","password":"${OWNER.password}"}' ${verifier.url}/v1/account/signin | jq -r .session.csrfToken)
   curl -s -b ${jar} -c ${jar} -H 'content-type: application/json' -H "x-csrf-token: $csrf" -d '{"code":"CODE"}' ${verifier.url}/v1/account/signin/code
   curl -s -b ${jar} ${verifier.url}/v1/owner/devices
