@@ -1,7 +1,6 @@
-import { api } from "../shared/api.ts";
 import { h, timeElement } from "../shared/dom.ts";
 import type { AuditEntry } from "./types.ts";
-import { perform } from "./view.ts";
+import { loadMore } from "./load-more.ts";
 
 const PAGE = 25;
 
@@ -41,33 +40,24 @@ function actorText(entry: AuditEntry): string {
 /** Everything done to and by the owner's cameras, newest first, a page at a time. */
 export function auditSection(): HTMLElement {
   const rows = h("tbody", {});
-  const more = h("button", { type: "button", class: "secondary", id: "audit-more", hidden: true }, "Load more");
-  const empty = h("p", { class: "muted", hidden: true }, "Nothing has happened yet.");
-  let before: number | null = null;
-  const load = (control: HTMLButtonElement | null) =>
-    perform(control, async () => {
-      const query = new URLSearchParams({ limit: String(PAGE) });
-      if (before !== null) query.set("before", String(before));
-      const page = await api<{ events: AuditEntry[]; next: number | null }>("GET", `/v1/owner/audit?${query}`);
-      for (const entry of page.events) {
-        rows.append(
-          h(
-            "tr",
-            { "data-action": entry.action },
-            h("td", {}, timeElement(entry.at)),
-            h("td", {}, ACTIONS[entry.action] ?? entry.action),
-            h("td", { class: "mono" }, entry.serial),
-            h("td", {}, actorText(entry)),
-            h("td", {}, detailText(entry)),
-          ),
-        );
-      }
-      before = page.next;
-      more.hidden = page.next === null;
-      empty.hidden = rows.childElementCount > 0;
-    });
-  more.addEventListener("click", () => void load(more));
-  void load(null);
+  const { more, empty } = loadMore<AuditEntry>({
+    path: "/v1/owner/audit",
+    itemsKey: "events",
+    pageSize: PAGE,
+    list: rows,
+    render: (entry) =>
+      h(
+        "tr",
+        { "data-action": entry.action },
+        h("td", {}, timeElement(entry.at)),
+        h("td", {}, ACTIONS[entry.action] ?? entry.action),
+        h("td", { class: "mono" }, entry.serial),
+        h("td", {}, actorText(entry)),
+        h("td", {}, detailText(entry)),
+      ),
+    moreId: "audit-more",
+    emptyText: "Nothing has happened yet.",
+  });
   return h(
     "section",
     { class: "card", "aria-labelledby": "audit-heading", id: "audit" },

@@ -1,7 +1,6 @@
-import { api } from "../shared/api.ts";
 import { h, timeElement } from "../shared/dom.ts";
 import type { DeviceCapture } from "./types.ts";
-import { perform } from "./view.ts";
+import { loadMore } from "./load-more.ts";
 
 const PAGE = 24;
 
@@ -35,21 +34,15 @@ function captureCard(deviceId: string, capture: DeviceCapture): HTMLElement {
 /** A camera's captures with thumbnails, newest first; each links to its public page. */
 export function capturesSection(deviceId: string): HTMLElement {
   const grid = h("ul", { class: "captures", id: "captures" });
-  const more = h("button", { type: "button", class: "secondary", id: "captures-more", hidden: true }, "Load more");
-  const empty = h("p", { class: "muted", hidden: true }, "No photos synced yet. They appear here once the camera syncs.");
-  let before: number | null = null;
-  const load = (control: HTMLButtonElement | null) =>
-    perform(control, async () => {
-      const query = new URLSearchParams({ limit: String(PAGE) });
-      if (before !== null) query.set("before", String(before));
-      const page = await api<{ captures: DeviceCapture[]; next: number | null }>("GET", `/v1/owner/devices/${encodeURIComponent(deviceId)}/captures?${query}`);
-      grid.append(...page.captures.map((capture) => captureCard(deviceId, capture)));
-      before = page.next;
-      more.hidden = page.next === null;
-      empty.hidden = grid.childElementCount > 0;
-    });
-  more.addEventListener("click", () => void load(more));
-  void load(null);
+  const { more, empty } = loadMore<DeviceCapture>({
+    path: `/v1/owner/devices/${encodeURIComponent(deviceId)}/captures`,
+    itemsKey: "captures",
+    pageSize: PAGE,
+    list: grid,
+    render: (capture) => captureCard(deviceId, capture),
+    moreId: "captures-more",
+    emptyText: "No photos synced yet. They appear here once the camera syncs.",
+  });
   return h(
     "section",
     { class: "card", "aria-labelledby": "captures-heading" },

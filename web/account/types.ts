@@ -14,46 +14,9 @@ export interface Owner {
   displayName: string;
 }
 
-export type DeviceStatus = "owned" | "pending_approval" | "revoked" | "stolen";
-
-export interface Device {
-  id: string;
-  serial: string;
-  model: string | null;
-  name: string | null;
-  status: DeviceStatus;
-  flagged: boolean;
-  flagReason: string | null;
-  registeredAt: string;
-  ownedSince: string | null;
-  revokedAt: string | null;
-  reportedStolenAt: string | null;
-  lastCounter: number;
-  captureCount: number;
-  lastCapturedAt: string | null;
-  replaces: string | null;
-  replacedBy: string | null;
-}
-
-export interface DeviceCapture {
-  id: string;
-  capturedAt: string;
-  receivedAt: string;
-  counter: number;
-  chainGap: boolean;
-  source: string;
-  thumbnail: { width: number; height: number } | null;
-}
-
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  action: string;
-  credentialId: string;
-  serial: string;
-  actor: { kind: "device" } | { kind: "owner"; displayName: string; you: boolean };
-  detail: Record<string, unknown>;
-}
+// The verifier's own answer types, imported as types only: none of its code reaches the bundle.
+export type { OwnedDevice as Device, DeviceCapture } from "../../verifier/db/ownership.ts";
+export type { AuditEntry } from "../../verifier/db/audit-log.ts";
 
 /** The dashboard's steps; each view moves on through these, so no view imports another's module. */
 export interface Flow {
