@@ -9,8 +9,7 @@ import { showDashboard } from "./devices.ts";
 import { showEnrolment, showRecoveryCodes } from "./enrol-totp.ts";
 import { showSecondFactor, showSignIn } from "./sign-in.ts";
 import { showSignUp } from "./sign-up.ts";
-import type { Owner, SessionView } from "./types.ts";
-import { type Flow } from "./types.ts";
+import type { Flow, Owner, SessionView } from "./types.ts";
 import { onSessionEnded, perform, say } from "./view.ts";
 
 const who = byId("who");
