@@ -320,10 +320,21 @@ test("report stolen (after a cancelled revoke) and transfer show the camera's ne
   assert.match(transferCode, /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
   const expires = await page.locator("#transfer-expires time").getAttribute("datetime");
   assert.ok(Date.parse(expires!) > clock.now(), "the code's expiry is shown, in the future");
-  const receiver = await OwnerClient.signUpAndEnrol(world.verifier.url, clock);
-  const accepted = await receiver.request("POST", "/v1/owner/devices/accept-transfer", { code: transferCode, name: "From Ada" });
-  assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await heading(page, "Sign in").waitFor();
   await page.close();
+
+  // The receiving owner enters the code on their own dashboard.
+  const receiver = await OwnerClient.signUpAndEnrol(world.verifier.url, clock);
+  const theirs = await openDashboard();
+  await signInInPage(theirs, receiver.email, receiver.password, receiver.totpSecret);
+  await theirs.getByText("Receive a camera").click();
+  await theirs.getByLabel(/Transfer code/).fill(transferCode);
+  await theirs.getByLabel(/Your name for it/).fill("From Ada");
+  await theirs.getByRole("button", { name: "Receive camera" }).click();
+  await theirs.getByRole("button", { name: "Manage From Ada" }).waitFor();
+  assert.equal((await receiver.request("GET", "/v1/owner/devices")).body.devices[0].name, "From Ada");
+  await theirs.close();
 });
 
 test("pairing with a wrong code says so and pairs nothing", async () => {

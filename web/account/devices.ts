@@ -78,12 +78,38 @@ function pairSection(flow: Flow): HTMLElement {
   );
 }
 
+/** The receiving side of a transfer: the current owner started it and passed on its code. */
+function acceptTransferSection(flow: Flow): HTMLElement {
+  return h(
+    "details",
+    { class: "card", id: "accept-transfer-section" },
+    h("summary", {}, h("h2", { class: "inline" }, "Receive a camera")),
+    h("p", { class: "muted" }, "Its owner starts a transfer on their dashboard and gives you the code it shows. Photos taken before the transfer keep them as their owner."),
+    form(
+      { id: "accept-transfer", "aria-label": "Receive a camera" },
+      [
+        field("transfer-code-input", "Transfer code", { type: "text", autocomplete: "off", spellcheck: "false", maxlength: 32, autocapitalize: "characters" }, "XXXX-XXXX-XXXX"),
+        field("transfer-name", "Your name for it", { type: "text", autocomplete: "off", maxlength: 64 }),
+      ],
+      "Receive camera",
+      async (data) => {
+        const { device } = await api<{ device: Device }>("POST", "/v1/owner/devices/accept-transfer", {
+          code: text(data, "transfer-code-input").trim(),
+          name: text(data, "transfer-name"),
+        });
+        flow.dashboard();
+        say("info", `${deviceName(device)} is yours now.`);
+      },
+    ),
+  );
+}
+
 /** The signed-in home: the owner's cameras, pairing a new one, and the activity log. */
 export async function showDashboard(flow: Flow): Promise<void> {
   const list = h("ul", { class: "devices", id: "devices" }, h("li", { class: "muted" }, h("span", { class: "spinner", "aria-hidden": "true" }), " Loading your cameras…"));
   showView(
     "Your cameras",
-    h("div", { class: "dashboard" }, h("section", { "aria-labelledby": "devices-heading", class: "device-list" }, h("h2", { id: "devices-heading", class: "visually-hidden" }, "Cameras"), list), h("div", { class: "side stack" }, pairSection(flow))),
+    h("div", { class: "dashboard" }, h("section", { "aria-labelledby": "devices-heading", class: "device-list" }, h("h2", { id: "devices-heading", class: "visually-hidden" }, "Cameras"), list), h("div", { class: "side stack" }, pairSection(flow), acceptTransferSection(flow))),
     auditSection(),
   );
   await perform(null, async () => {
