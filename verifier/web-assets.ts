@@ -4,6 +4,8 @@ import { sha256 } from "../src/crypto/sha256.ts";
 /** A page or asset the verifier serves, keyed by path (`/assets/…`) or page name (`page:check`). */
 export interface WebAsset {
   body: Uint8Array;
+  /** The same bytes gzipped once, when that is smaller: the check page's script shrinks to a third. */
+  gzip: Uint8Array | null;
   type: string;
   etag: string;
 }
@@ -11,7 +13,8 @@ export interface WebAsset {
 export type WebAssets = Map<string, WebAsset>;
 
 export async function webAsset(body: Uint8Array, type: string): Promise<WebAsset> {
-  return { body, type, etag: `"${toBase64Url((await sha256(body)).subarray(0, 12))}"` };
+  const gzip = new Uint8Array(await new Response(new Blob([body as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
+  return { body, gzip: gzip.length < body.length ? gzip : null, type, etag: toBase64Url((await sha256(body)).subarray(0, 12)) };
 }
 
 /**
