@@ -68,6 +68,13 @@ async function paintPatch(jpeg: Uint8Array): Promise<Uint8Array> {
 async function check(file: string, width = 1280): Promise<{ page: Page; verdict: string; title: string; reason: string }> {
   const page = await browser.newPage(width);
   await page.goto(`${world.verifier.url}/`);
+  // Every layout shift from here on, whether or not it follows input.
+  await page.evaluate(() => {
+    (window as unknown as { shifts: number }).shifts = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) (window as unknown as { shifts: number }).shifts += (entry as unknown as { value: number }).value;
+    }).observe({ type: "layout-shift", buffered: true });
+  });
   await page.setInputFiles("#photo", file);
   const banner = page.locator("#verdict[data-verdict]");
   await banner.waitFor({ timeout: 20_000 });
@@ -97,6 +104,9 @@ test("an authentic photo reads authentic, with the right camera and owner, at 12
     assert.match(await page.locator("#chain").innerText(), /Capture 1 of this camera \(counter 2\); the chain before it is intact/);
     // The photo shown is the visitor's own, from memory, and it decoded.
     assert.ok(await page.locator("figure.photo img").evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth === 160));
+    // Nothing on the page moved while the answer and the photo arrived (shifts are reported after the frame that paints them).
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    assert.equal(await page.evaluate(() => (window as unknown as { shifts: number }).shifts), 0);
     // A screen reader lands on the verdict; the keyboard opens the technical view.
     assert.equal(await page.evaluate(() => document.activeElement?.id), "verdict-title");
     await noHorizontalOverflow(page);
