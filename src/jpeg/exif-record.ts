@@ -10,7 +10,7 @@ import ExifReader from "exifreader";
 import piexif, { type ExifDict } from "piexifjs";
 import { bytesEqual, concatBytes, utf8 } from "../bytes.ts";
 import { ProvenanceError } from "../errors.ts";
-import { Marker, readJpegLayout, type JpegLayout, type JpegSegment } from "./segments.ts";
+import { Marker, readJpegLayout, readLeadingSegments, type JpegLayout, type JpegSegment } from "./segments.ts";
 import { assertTiffValuesInBounds } from "./tiff-bounds.ts";
 
 const RECORD_SIGNATURE = utf8("SnapSeal");
@@ -73,7 +73,19 @@ export function embedRecordParts(jpeg: Uint8Array, record: Uint8Array): Uint8Arr
  * segment or the first one has no MakerNote, or one that is not ours.
  */
 export function extractRecord(jpeg: Uint8Array): Uint8Array | null {
-  const tags = readExifTags(jpeg);
+  return recordIn(readExifTags(jpeg));
+}
+
+/**
+ * The record from a file's first bytes alone (its leading segments), without
+ * the whole-file checks extractRecord makes: only a hint, for a lookup that can
+ * start while the rest is read. Verification proper always uses extractRecord.
+ */
+export function extractRecordFromHead(head: Uint8Array): Uint8Array | null {
+  return recordIn(exifTagsIn(head, readLeadingSegments(head).metadata));
+}
+
+function recordIn(tags: Record<string, unknown> | null): Uint8Array | null {
   if (tags === null) return null;
   const makerNote = makerNoteBytes(tags);
   if (makerNote === null) return null;
@@ -88,7 +100,11 @@ export function extractRecord(jpeg: Uint8Array): Uint8Array | null {
 
 /** exifreader's tags of the first leading Exif segment (the one embedRecord writes), or null without one. */
 export function readExifTags(jpeg: Uint8Array): Record<string, unknown> | null {
-  const segment = readJpegLayout(jpeg).metadata.find((candidate) => isExifSegment(jpeg, candidate));
+  return exifTagsIn(jpeg, readJpegLayout(jpeg).metadata);
+}
+
+function exifTagsIn(jpeg: Uint8Array, metadata: readonly JpegSegment[]): Record<string, unknown> | null {
+  const segment = metadata.find((candidate) => isExifSegment(jpeg, candidate));
   if (segment === undefined) return null;
   const tiff = jpeg.subarray(segment.offset + 4 + EXIF_IDENTIFIER.length, segment.offset + segment.length);
   // exifreader answers a broken TIFF structure with no tags, which would read as

@@ -35,23 +35,12 @@ export interface JpegLayout {
 }
 
 export function readJpegLayout(jpeg: Uint8Array): JpegLayout {
-  if (jpeg.length < 2 || jpeg[0] !== 0xff || jpeg[1] !== Marker.SOI) malformed("no SOI marker");
-  const metadata: JpegSegment[] = [];
-  let imageDataStart = -1;
+  const { metadata, imageDataStart } = readLeadingSegments(jpeg);
   let frame: JpegSegment | undefined;
-  let position = 2;
+  let position = imageDataStart;
   for (;;) {
     const at = markerAt(jpeg, position);
     const marker = jpeg[at + 1]!;
-    if (imageDataStart < 0) {
-      if (isMetadataMarker(marker)) {
-        const segment = segmentAt(jpeg, at, marker);
-        metadata.push(segment);
-        position = at + segment.length;
-        continue;
-      }
-      imageDataStart = at;
-    }
     if (marker === Marker.EOI) malformed(`EOI at offset ${at} before any scan`);
     if (isStandaloneMarker(marker)) {
       position = at + 2;
@@ -66,6 +55,25 @@ export function readJpegLayout(jpeg: Uint8Array): JpegLayout {
       if (frame === undefined) malformed(`scan at offset ${at} before any frame header`);
       return { metadata, frame, imageDataStart, imageDataEnd: endOfLastEoi(jpeg, position) };
     }
+  }
+}
+
+/**
+ * The APPn and COM segments after SOI, and where the image data starts. It
+ * reads nothing past them, so a file's first bytes are enough (the check page
+ * looks up a record's credential while the rest of the file is still being read).
+ */
+export function readLeadingSegments(jpeg: Uint8Array): Pick<JpegLayout, "metadata" | "imageDataStart"> {
+  if (jpeg.length < 2 || jpeg[0] !== 0xff || jpeg[1] !== Marker.SOI) malformed("no SOI marker");
+  const metadata: JpegSegment[] = [];
+  let position = 2;
+  for (;;) {
+    const at = markerAt(jpeg, position);
+    const marker = jpeg[at + 1]!;
+    if (!isMetadataMarker(marker)) return { metadata, imageDataStart: at };
+    const segment = segmentAt(jpeg, at, marker);
+    metadata.push(segment);
+    position = at + segment.length;
   }
 }
 

@@ -1,7 +1,7 @@
 import { bytesEqual, fromBase64Url, toBase64Url, toHex } from "../bytes.ts";
 import { importP256PublicKey } from "../crypto/es256.ts";
 import { VerifierHttpError, callVerifier } from "../http/verifier-client.ts";
-import { extractRecord } from "../jpeg/exif-record.ts";
+import { extractRecord, extractRecordFromHead } from "../jpeg/exif-record.ts";
 import { captureIdFor, decodeRecord, recordHash } from "../record/capture-record.ts";
 import { decodeCoseP256 } from "../webauthn/cose-key.ts";
 import { type ExifDisagreement, exifDisagreements } from "./exif-disagreements.ts";
@@ -72,8 +72,12 @@ export interface VerifierLookup {
   fingerprint?: (jpeg: Uint8Array) => Promise<Uint8Array>;
 }
 
-/** A photo, or a recorded capture's record on its own (a permalink), which cannot vouch for any pixels. */
-export type Checked = { jpeg: Uint8Array } | { record: Uint8Array };
+/**
+ * A photo, or a recorded capture's record on its own (a permalink), which
+ * cannot vouch for any pixels. A photo still being read may come with its first
+ * bytes (`head`), from which the lookup starts while the rest arrives.
+ */
+export type Checked = { jpeg: Uint8Array | Promise<Uint8Array>; head?: Uint8Array } | { record: Uint8Array };
 
 /**
  * Verifies a photo where it is, with the same core the verifier runs; the
@@ -86,7 +90,7 @@ export async function checkWithVerifier(checked: Checked, lookup: VerifierLookup
   // A browser's round trip costs more than all the hashing, so the credential's
   // status and the capture's receipt come in one answer, asked for before
   // verification starts, from the record as far as it parses.
-  const early = await peekRecord(checked);
+  const early = await peekRecord("jpeg" in checked ? (checked.head ? { head: checked.head } : { jpeg: await checked.jpeg }) : checked);
   const combined = early
     ? getOrNull<CredentialStatus & { capture: RecordedCapture | null }>(`${statusUrl(early.credentialId)}?capture=${captureIdFor(early.recordHash)}`)
     : null;
@@ -125,7 +129,8 @@ export async function checkWithVerifier(checked: Checked, lookup: VerifierLookup
     anchorKey: async (kid) => (await anchorKeys(base)).get(toHex(kid)) ?? null,
     ...(lookup.fingerprint ? { fingerprint: lookup.fingerprint } : {}),
   };
-  const result = "jpeg" in checked ? await verifyCapture(checked.jpeg, context) : await verifyRecord(checked.record, context);
+  let jpeg: Uint8Array | null = null;
+  const result = "jpeg" in checked ? await verifyCapture((jpeg = await checked.jpeg), context) : await verifyRecord(checked.record, context);
   if (result.evidence.recordHash && !askedForReceipt) await lookupReceipt(result.evidence.recordHash);
   // Reassigned inside the callbacks above; the annotation keeps TypeScript from narrowing it to null.
   const recorded = receipt as RecordedCapture | null;
@@ -137,7 +142,7 @@ export async function checkWithVerifier(checked: Checked, lookup: VerifierLookup
       : { displayName: status?.owner?.displayName ?? null, as: "now" };
   return {
     ...reportOf(result),
-    exifDisagreements: "jpeg" in checked && result.evidence.payload ? exifDisagreements(checked.jpeg, result.evidence.payload) : [],
+    exifDisagreements: jpeg && result.evidence.payload ? exifDisagreements(jpeg, result.evidence.payload) : [],
     device: status
       ? {
           ...status.device,
@@ -166,9 +171,11 @@ export async function checkWithVerifier(checked: Checked, lookup: VerifierLookup
 }
 
 /** The record's credential and hash, if it parses; verification proper says why when it does not. */
-async function peekRecord(checked: Checked): Promise<{ credentialId: Uint8Array; recordHash: Uint8Array } | null> {
+async function peekRecord(
+  source: { jpeg: Uint8Array } | { head: Uint8Array } | { record: Uint8Array },
+): Promise<{ credentialId: Uint8Array; recordHash: Uint8Array } | null> {
   try {
-    const encoded = "jpeg" in checked ? extractRecord(checked.jpeg) : checked.record;
+    const encoded = "jpeg" in source ? extractRecord(source.jpeg) : "head" in source ? extractRecordFromHead(source.head) : source.record;
     if (!encoded) return null;
     return { credentialId: decodeRecord(encoded).credentialId, recordHash: await recordHash(encoded) };
   } catch {

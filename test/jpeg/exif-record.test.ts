@@ -5,7 +5,7 @@ import piexif from "piexifjs";
 import sharp from "sharp";
 import { concatBytes, plainBytes, utf8 } from "../../src/bytes.ts";
 import { isProvenanceError } from "../../src/errors.ts";
-import { RECORD_PREFIX, embedRecord, extractRecord } from "../../src/jpeg/exif-record.ts";
+import { RECORD_PREFIX, embedRecord, extractRecord, extractRecordFromHead } from "../../src/jpeg/exif-record.ts";
 import { imageDataHash } from "../../src/jpeg/image-hash.ts";
 import { Marker, readJpegLayout } from "../../src/jpeg/segments.ts";
 import { insertAt, segment, stripMetadata } from "./edit-jpeg.ts";
@@ -165,5 +165,24 @@ describe("embedRecord and extractRecord", () => {
       assert.throws(() => embedRecord(input, recordOf(10)), isMalformed);
       assert.throws(() => extractRecord(input), isMalformed);
     }
+  });
+});
+
+describe("extractRecordFromHead", () => {
+  it("finds in a sealed file's first bytes the record extractRecord finds in the whole file", async () => {
+    const record = recordOf(700);
+    const sealed = embedRecord(await jpegWithExif(), record);
+    const { imageDataStart } = readJpegLayout(sealed);
+    // The leading segments and one byte of the image data: nothing else is needed.
+    assert.deepEqual(extractRecordFromHead(sealed.subarray(0, imageDataStart + 2)), extractRecord(sealed));
+    assert.deepEqual(extractRecordFromHead(sealed.subarray(0, imageDataStart + 2)), record);
+  });
+
+  it("says image_malformed when the head ends inside a leading segment, and null for a file without a record", async () => {
+    const sealed = embedRecord(await jpegWithExif(), recordOf(700));
+    const exif = readJpegLayout(sealed).metadata[0]!;
+    assert.throws(() => extractRecordFromHead(sealed.subarray(0, exif.offset + exif.length - 1)), isMalformed);
+    const plain = await encodeJpeg(scene);
+    assert.equal(extractRecordFromHead(plain.subarray(0, 4096)), null);
   });
 });

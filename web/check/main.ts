@@ -30,11 +30,11 @@ async function checkFile(file: File): Promise<void> {
       if (mine === generation) show([verdictBanner(badInput(picked.problem))], "Cannot check this file");
       return;
     }
-    const verdict = await checkWithVerifier({ jpeg: picked.jpeg }, { server: "", fingerprint: browserFingerprint });
+    const verdict = await checkWithVerifier({ jpeg: picked.jpeg, head: picked.head }, { server: "", fingerprint: browserFingerprint });
     performance.measure("snapseal:check", "snapseal:check-start");
     if (mine !== generation) return;
     const headline = headlineOf(verdict, true);
-    show(resultView(verdict, headline, photoOf(file, picked.jpeg)), headline.title);
+    show(resultView(verdict, headline, photoOf(file, await picked.jpeg)), headline.title);
     noteSuperseded(verdict);
   } catch (error) {
     if (mine === generation) show([verdictBanner(failedCheck(error))], "The check could not finish");

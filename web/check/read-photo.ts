@@ -1,9 +1,13 @@
 /**
  * What the page will read of a file the visitor picked: a bounded JPEG, or a
  * plain-words reason why not, decided from its size before it is read, and
- * from its first bytes, so a huge or foreign file never stalls the page.
+ * from its first bytes, so a huge or foreign file never stalls the page. The
+ * whole file is read alongside its first bytes, which start the verifier lookup.
  */
-export type PickedPhoto = { ok: true; jpeg: Uint8Array } | { ok: false; problem: string };
+export type PickedPhoto = { ok: true; head: Uint8Array; jpeg: Promise<Uint8Array> } | { ok: false; problem: string };
+
+/** Enough for every leading segment a camera writes (an Exif segment is at most 64 KiB). */
+const HEAD_BYTES = 256 * 1024;
 
 /** Far above any camera's photo (a 12-megapixel JPEG is 3 to 10 MB), and small enough to read safely in a browser tab. */
 export const MAX_PHOTO_BYTES = 64 * 1024 * 1024;
@@ -26,18 +30,21 @@ export async function readPickedPhoto(file: Blob): Promise<PickedPhoto> {
       problem: `This file is ${megabytes(file.size)}; the check reads photos up to ${megabytes(MAX_PHOTO_BYTES)}. A camera's photo is far smaller: is this the original file?`,
     };
   }
-  // One read of the whole file: a second, of its first bytes, would cost as much again in a browser.
-  const bytes = new Uint8Array(await file.arrayBuffer());
+  // Both reads start now, the head's first: it comes back first, and a foreign file's is all the page needs.
+  const head = file.slice(0, HEAD_BYTES).arrayBuffer();
+  const whole = file.arrayBuffer().then((buffer) => new Uint8Array(buffer));
+  const bytes = new Uint8Array(await head);
   if (!(bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff)) {
     const known = KNOWN_FORMATS.find(([, magic]) => magic.every((byte, index) => bytes[index] === byte));
     const heic = bytes[4] === 0x66 && bytes[5] === 0x74 && bytes[6] === 0x79 && bytes[7] === 0x70;
     const what = known?.[0] ?? (heic ? "a HEIC/HEIF image" : "not an image this page can read");
+    whole.catch(() => {});
     return {
       ok: false,
       problem: `This file is ${what}. SnapSeal cameras seal JPEG photos, and the capture record lives inside the JPEG: a converted copy carries none. Pick the original JPEG.`,
     };
   }
-  return { ok: true, jpeg: bytes };
+  return { ok: true, head: bytes, jpeg: whole };
 }
 
 function megabytes(bytes: number): string {
