@@ -23,7 +23,7 @@ import { CONCURRENCIES, type Variant, benchVerify } from "./verify-throughput.ts
 const VERIFY = { records: 2000, cameras: 4, passes: 3, chunk: 250 };
 const SEAL = { runs: 31, warmup: 10 };
 const INGEST = { photos: 30, batchSize: 10, warmupBatches: 1, rounds: 3 };
-const BROWSER_CHECK = { runs: 15, warmup: 3 };
+const BROWSER_CHECK = { runs: 25, warmup: 5 };
 /** A stuck run must not outlive its welcome: everything is torn down after this. */
 const HARD_LIMIT_MS = 6 * 60_000;
 

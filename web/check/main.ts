@@ -19,11 +19,18 @@ const permalinkId = /^\/c\/([A-Za-z0-9_-]{24})$/.exec(location.pathname)?.[1] ??
 let generation = 0;
 let shownPhotoUrl: string | null = null;
 
+/** A check usually ends before a "checking" notice would be read; it appears only for a slow one. */
+const SHOW_PROGRESS_AFTER_MS = 300;
+
 async function checkFile(file: File): Promise<void> {
   const mine = ++generation;
-  announce(`Checking ${file.name}…`);
-  replaceChildren(result, h("p", { class: "card", id: "checking" }, h("span", { class: "spinner", "aria-hidden": "true" }), ` Checking ${file.name} in this page…`));
   performance.mark("snapseal:check-start");
+  result.replaceChildren();
+  const progress = setTimeout(() => {
+    if (mine !== generation) return;
+    announce(`Checking ${file.name}…`);
+    replaceChildren(result, h("p", { class: "card", id: "checking" }, h("span", { class: "spinner", "aria-hidden": "true" }), ` Checking ${file.name} in this page…`));
+  }, SHOW_PROGRESS_AFTER_MS);
   try {
     const picked = await readPickedPhoto(file);
     if (!picked.ok) {
@@ -38,6 +45,8 @@ async function checkFile(file: File): Promise<void> {
     noteSuperseded(verdict);
   } catch (error) {
     if (mine === generation) show([verdictBanner(failedCheck(error))], "The check could not finish");
+  } finally {
+    clearTimeout(progress);
   }
 }
 
