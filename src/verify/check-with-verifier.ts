@@ -183,13 +183,16 @@ async function peekRecord(
   }
 }
 
+/** A lookup is a few kilobytes: a verifier that has not answered by then is not going to, and the page must say so. */
+const LOOKUP_TIMEOUT_MS = 20_000;
+
 const anchorKeysByServer = new Map<string, Promise<Map<string, CryptoKey>>>();
 
 /** The verifier's time-anchor public keys, fetched once per server. */
 function anchorKeys(base: string): Promise<Map<string, CryptoKey>> {
   let keys = anchorKeysByServer.get(base);
   if (!keys) {
-    keys = callVerifier<{ keys: { kid: string; publicKey: string }[] }>(`${base}/v1/time`).then(async ({ keys: listed }) => {
+    keys = callVerifier<{ keys: { kid: string; publicKey: string }[] }>(`${base}/v1/time`, { signal: AbortSignal.timeout(LOOKUP_TIMEOUT_MS) }).then(async ({ keys: listed }) => {
       const imported = new Map<string, CryptoKey>();
       for (const { kid, publicKey } of listed) imported.set(kid, await importP256PublicKey(fromBase64Url(publicKey)));
       return imported;
@@ -203,7 +206,7 @@ function anchorKeys(base: string): Promise<Map<string, CryptoKey>> {
 
 export async function getOrNull<T>(url: string): Promise<T | null> {
   try {
-    return await callVerifier<T>(url);
+    return await callVerifier<T>(url, { signal: AbortSignal.timeout(LOOKUP_TIMEOUT_MS) });
   } catch (error) {
     if (error instanceof VerifierHttpError && error.status === 404) return null;
     throw error;

@@ -165,6 +165,21 @@ for (const [name, pattern] of [
   });
 }
 
+test("a verifier that went away while the page was open: the check says it could not finish, and why", async () => {
+  const { world: gone } = await lifecycleWorld();
+  const page = await browser.newPage(1280);
+  try {
+    await page.goto(`${gone.verifier.url}/`);
+  } finally {
+    await gone.close();
+  }
+  await page.setInputFiles("#photo", files.authentic!);
+  await page.locator("#verdict[data-verdict]").waitFor();
+  assert.equal(await page.locator("#verdict").getAttribute("data-verdict"), "bad_input");
+  assert.match(await page.locator("#verdict .reason").innerText(), /could not finish: cannot reach the verifier/);
+  await page.close();
+});
+
 test("the permalink of a recorded capture shows its record, signature checked in the page, and says the pixels were not", async () => {
   const page = await browser.newPage(1280);
   await page.goto(`${world.verifier.url}/c/${recordedId}`);
