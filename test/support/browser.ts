@@ -57,3 +57,12 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** Form controls a screen reader could not name: every input, select and textarea needs a label. */
+export function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll("input, select, textarea")]
+      .filter((control) => !(control as HTMLInputElement).labels?.length && !control.getAttribute("aria-label"))
+      .map((control) => control.outerHTML),
+  );
+}

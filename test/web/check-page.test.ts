@@ -6,7 +6,7 @@ import type { Page } from "playwright-core";
 import sharp from "sharp";
 import { concatBytes } from "../../src/bytes.ts";
 import { readJpegLayout } from "../../src/jpeg/segments.ts";
-import { type Browser, launchBrowser, screenshot } from "../support/browser.ts";
+import { type Browser, launchBrowser, screenshot, unlabelledControls } from "../support/browser.ts";
 import { OwnerClient, TestClock } from "../support/owner-client.ts";
 import { exiftool } from "../support/tamper.ts";
 import { type World, capture } from "../support/world.ts";
@@ -107,6 +107,7 @@ test("an authentic photo reads authentic, with the right camera and owner, at 12
     // Nothing on the page moved while the answer and the photo arrived (shifts are reported after the frame that paints them).
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     assert.equal(await page.evaluate(() => (window as unknown as { shifts: number }).shifts), 0);
+    assert.deepEqual(await unlabelledControls(page), []);
     // A screen reader lands on the verdict; the keyboard opens the technical view.
     assert.equal(await page.evaluate(() => document.activeElement?.id), "verdict-title");
     await noHorizontalOverflow(page);

@@ -10,11 +10,11 @@ import type { Page } from "playwright-core";
 import type { Camera } from "../../device/camera.ts";
 import { syncQueue } from "../../device/sync.ts";
 import { totpCodeAt } from "../../src/totp/totp-code.ts";
-import { type Browser, launchBrowser, screenshot } from "../support/browser.ts";
+import { type Browser, launchBrowser, screenshot, unlabelledControls } from "../support/browser.ts";
 import { startCli } from "../support/cli.ts";
 import { OwnerClient, type TestClock } from "../support/owner-client.ts";
 import { type World, capture } from "../support/world.ts";
-import { captureAndSync, credentialIdOf, lifecycleWorld, pairWith } from "../lifecycle/lifecycle-world.ts";
+import { captureAndSync, credentialIdOf, factoryResetAndRegister, lifecycleWorld, pairWith } from "../lifecycle/lifecycle-world.ts";
 
 let world: World;
 let clock: TestClock;
@@ -376,5 +376,54 @@ test("when the session expires, the next action leads back to sign-in and says w
   await page.getByRole("button", { name: "Pair camera" }).click();
   await heading(page, "Sign in").waitFor();
   assert.equal(await page.getByRole("alert").innerText(), "Your session has ended. Sign in again.");
+  await page.close();
+});
+
+test("a lost phone: signing in with a recovery code works once, and says how many are left", async () => {
+  const owner = await OwnerClient.signUpAndEnrol(world.verifier.url, clock);
+  const page = await openDashboard();
+  await heading(page, "Sign in").waitFor();
+  await page.getByLabel("Email address").fill(owner.email);
+  await page.getByLabel("Password").fill(owner.password);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await heading(page, "Enter your code").waitFor();
+  assert.deepEqual(await unlabelledControls(page), []);
+  await page.getByText("Lost your phone? Use a recovery code").click();
+  await page.getByRole("textbox", { name: /^Recovery code/ }).fill(owner.recoveryCodes[0]!);
+  await page.getByRole("button", { name: "Sign in with recovery code" }).click();
+  await heading(page, "Your cameras").waitFor();
+  assert.match(await page.locator("#messages").innerText(), /You signed in with a recovery code\. 9 recovery codes left\./);
+  assert.deepEqual(await unlabelledControls(page), []);
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  // The same code a second time is refused in plain words.
+  await page.getByLabel("Email address").fill(owner.email);
+  await page.getByLabel("Password").fill(owner.password);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await heading(page, "Enter your code").waitFor();
+  await page.getByText("Lost your phone? Use a recovery code").click();
+  await page.getByRole("textbox", { name: /^Recovery code/ }).fill(owner.recoveryCodes[0]!);
+  await page.getByRole("button", { name: "Sign in with recovery code" }).click();
+  await page.getByRole("alert").waitFor();
+  assert.equal(await page.getByRole("alert").innerText(), "That recovery code is wrong or was used already.");
+  await page.close();
+});
+
+test("a factory-reset camera waits for its owner, who approves it on the dashboard", async () => {
+  const owner = await OwnerClient.signUpAndEnrol(world.verifier.url, clock);
+  const camera = await world.newCamera();
+  await pairWith(owner, camera, "Doorbell");
+  const reset = await factoryResetAndRegister(camera, world.verifier.url);
+  assert.equal(reset.pendingApproval, true);
+  const page = await openDashboard();
+  await signInInPage(page, owner.email, owner.password, owner.totpSecret);
+  const pending = page.locator(`[data-device-id="${reset.credentialId}"]`);
+  assert.equal(await pending.locator(".chip.status").innerText(), "Waiting for your approval");
+  await pending.getByRole("button", { name: /^Review/ }).click();
+  await page.locator("#approve").click();
+  await page.locator('#device .chip.status[data-status="owned"]').waitFor();
+  const status = await (await fetch(`${world.verifier.url}/v1/credentials/${reset.credentialId}/status`)).json();
+  assert.equal(status.status, "valid");
+  assert.equal(status.owner.displayName, owner.displayName);
   await page.close();
 });
