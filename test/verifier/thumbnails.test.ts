@@ -13,6 +13,7 @@ import { fingerprintJpeg } from "../../edge/sharp-fingerprint.ts";
 import { thumbnailJpeg } from "../../edge/sharp-thumbnail.ts";
 import { SAME_PICTURE_MAX_DISTANCE, hammingDistance } from "../../src/jpeg/fingerprint.ts";
 import { type StartedVerifier, startVerifier } from "../../verifier/start.ts";
+import { ThumbnailQueue } from "../../verifier/thumbnail-queue.ts";
 import { captureAndSync, lifecycleWorld, pairWith } from "../lifecycle/lifecycle-world.ts";
 import { OwnerClient, type TestClock } from "../support/owner-client.ts";
 import { type World, capture } from "../support/world.ts";
@@ -121,4 +122,39 @@ test("a capture whose thumbnail could not be made is still recorded, listed with
   } finally {
     await server.stop();
   }
+});
+
+test("the thumbnail queue is bounded: a photo past its bound, or one that comes after it closed, is recorded without a thumbnail", async () => {
+  // Record three photos through an instance with no thumbnailer, then hand them to a queue of our own.
+  const plain: StartedVerifier = await startVerifier(world.verifier.services.config, { now: clock.now, fingerprint: fingerprintJpeg });
+  const server: LoopbackServer = await serveOnLoopback(plain.app.fetch, 0, plain.close);
+  let recorded: { captureId: string; jpeg: Uint8Array }[];
+  try {
+    const queued = [];
+    for (const seed of [31, 32, 33]) queued.push(await capture(camera, seed, { capturedAt: clock.now(), width: 160, height: 120 }));
+    assert.equal((await syncQueue(camera, { verifierUrl: server.url })).recorded, 3);
+    recorded = await Promise.all(
+      queued.map(async ({ seq, file }) => ({
+        captureId: String((await camera.db.execute({ sql: "SELECT capture_id FROM queue WHERE seq = ?", args: [seq] })).rows[0]!.capture_id),
+        jpeg: new Uint8Array(await readFile(file)),
+      })),
+    );
+  } finally {
+    await server.stop();
+  }
+  const [first, second, third] = recorded;
+  const queue = new ThumbnailQueue(world.verifier.services.db, thumbnailJpeg, first.jpeg.length + second.jpeg.length - 1);
+  queue.enqueue({ captureId: first.captureId, credentialId: deviceId }, first.jpeg);
+  // The first is still queued, so the second would pass the bound.
+  queue.enqueue({ captureId: second.captureId, credentialId: deviceId }, second.jpeg);
+  await queue.settled(deviceId);
+  queue.close();
+  queue.enqueue({ captureId: third.captureId, credentialId: deviceId }, third.jpeg);
+  await queue.settled(deviceId);
+
+  const listed = await owner.request("GET", `/v1/owner/devices/${deviceId}/captures?limit=200`);
+  const thumbnailOf = (captureId: string) => listed.body.captures.find((item: { id: string }) => item.id === captureId)?.thumbnail;
+  assert.deepEqual(thumbnailOf(first.captureId), { width: 160, height: 120 });
+  assert.equal(thumbnailOf(second.captureId), null);
+  assert.equal(thumbnailOf(third.captureId), null);
 });
