@@ -58,12 +58,17 @@ function codeFor(secret: string): string {
   return code;
 }
 
-async function signInInPage(page: Page, email: string, password: string, secret: string): Promise<void> {
+/** Sign-in's first step, the password (submitted with Enter), up to the code step. */
+async function passwordStep(page: Page, email: string, password: string): Promise<void> {
   await heading(page, "Sign in").waitFor();
   await page.getByLabel("Email address").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByLabel("Password").press("Enter");
   await heading(page, "Enter your code").waitFor();
+}
+
+async function signInInPage(page: Page, email: string, password: string, secret: string): Promise<void> {
+  await passwordStep(page, email, password);
   await page.getByLabel("6-digit code").fill(codeFor(secret));
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await heading(page, "Your cameras").waitFor();
@@ -255,11 +260,7 @@ test("a camera's photos come a page at a time, newest first, with Load more unti
 test("a wrong TOTP code says so and stays on the code step; the right one signs in", async () => {
   const owner = await OwnerClient.signUpAndEnrol(world.verifier.url, clock);
   const page = await openDashboard();
-  await heading(page, "Sign in").waitFor();
-  await page.getByLabel("Email address").fill(owner.email);
-  await page.getByLabel("Password").fill(owner.password);
-  await page.getByRole("button", { name: "Continue" }).click();
-  await heading(page, "Enter your code").waitFor();
+  await passwordStep(page, owner.email, owner.password);
   // A code of none of the steps the verifier accepts now (its clock, one step either side).
   const near = [-30_000, 0, 30_000].map((offset) => totpCodeAt(owner.totpSecret, clock.now() + offset));
   const wrong = ["000000", "111111", "222222", "333333"].find((code) => !near.includes(code))!;
@@ -382,11 +383,7 @@ test("when the session expires, the next action leads back to sign-in and says w
 test("a lost phone: signing in with a recovery code works once, and says how many are left", async () => {
   const owner = await OwnerClient.signUpAndEnrol(world.verifier.url, clock);
   const page = await openDashboard();
-  await heading(page, "Sign in").waitFor();
-  await page.getByLabel("Email address").fill(owner.email);
-  await page.getByLabel("Password").fill(owner.password);
-  await page.getByRole("button", { name: "Continue" }).click();
-  await heading(page, "Enter your code").waitFor();
+  await passwordStep(page, owner.email, owner.password);
   assert.deepEqual(await unlabelledControls(page), []);
   await page.getByText("Lost your phone? Use a recovery code").click();
   await page.getByRole("textbox", { name: /^Recovery code/ }).fill(owner.recoveryCodes[0]!);
@@ -397,10 +394,7 @@ test("a lost phone: signing in with a recovery code works once, and says how man
   await page.getByRole("button", { name: "Sign out" }).click();
 
   // The same code a second time is refused in plain words.
-  await page.getByLabel("Email address").fill(owner.email);
-  await page.getByLabel("Password").fill(owner.password);
-  await page.getByRole("button", { name: "Continue" }).click();
-  await heading(page, "Enter your code").waitFor();
+  await passwordStep(page, owner.email, owner.password);
   await page.getByText("Lost your phone? Use a recovery code").click();
   await page.getByRole("textbox", { name: /^Recovery code/ }).fill(owner.recoveryCodes[0]!);
   await page.getByRole("button", { name: "Sign in with recovery code" }).click();
