@@ -33,7 +33,7 @@ export interface RecordedCapture {
   receivedAt: string;
   anchoredAfter: string | null;
   counter: number;
-  chain: { position: number; gapBefore: boolean; previousId: string | null; nextId: string | null };
+  chain: { position: number; gapBefore: boolean; gapAfter: boolean | null; previousId: string | null; nextId: string | null };
   device: { serial: string; model: string; firmware: string };
   owner: { displayName: string } | null;
   revocation: { revokedAt: string; reportedStolenAt: string | null; sealedBeforeRevocation: boolean } | null;

@@ -52,6 +52,9 @@ test("on reconnect all 50 sync in order, each exactly once, with an unbroken cha
   const last = await (await fetch(`${world.verifier.url}/v1/captures/${String(queue[49]!.capture_id)}`)).json();
   assert.equal(last.chain.position, 50);
   assert.equal(last.chain.gapBefore, false);
+  assert.equal(last.chain.gapAfter, null, "the latest capture has none after it");
+  const middle = await (await fetch(`${world.verifier.url}/v1/captures/${String(queue[24]!.capture_id)}`)).json();
+  assert.deepEqual([middle.chain.position, middle.chain.gapBefore, middle.chain.gapAfter], [25, false, false]);
   assert.equal(last.device.serial, "SN-E2E-50");
 });
 

@@ -91,7 +91,10 @@ test("a withheld capture shows up as a gap in the chain", async () => {
     ],
   );
   const stored = await (await fetch(`${world.verifier.url}/v1/captures/${answer.body.results[1].captureId}`)).json();
-  assert.equal(stored.chain.gapBefore, true);
+  assert.deepEqual([stored.chain.gapBefore, stored.chain.gapAfter], [true, null]);
+  // Seen from the capture before it, the same gap is after it.
+  const before = await (await fetch(`${world.verifier.url}/v1/captures/${answer.body.results[0].captureId}`)).json();
+  assert.deepEqual([before.chain.gapBefore, before.chain.gapAfter, before.chain.nextId], [false, true, answer.body.results[1].captureId]);
 });
 
 test("a capture 40 days old is refused with the 30-day offline window", async () => {

@@ -101,7 +101,7 @@ test("an authentic photo reads authentic, with the right camera and owner, at 12
     assert.match(await page.locator("#owner").innerText(), /Ada Lovelace \(owner when this was taken\)/);
     assert.match(await page.locator("#time-trust").innerText(), /Server-bounded/);
     // The pairing assertion used counter 1, so the first capture signs with 2.
-    assert.match(await page.locator("#chain").innerText(), /Capture 1 of this camera \(counter 2\); the chain before it is intact/);
+    assert.match(await page.locator("#chain").innerText(), /Capture 1 of this camera \(counter 2\); the camera's first capture; its latest recorded capture/);
     // The photo shown is the visitor's own, from memory, and it decoded.
     assert.ok(await page.locator("figure.photo img").evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth === 160));
     // Nothing on the page moved while the answer and the photo arrived (shifts are reported after the frame that paints them).

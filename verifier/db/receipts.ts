@@ -26,6 +26,7 @@ export async function recordedCapture(db: Executor, id: string) {
       sql: `SELECT c.*, cr.revoked_at, cr.flagged_at, cr.flag_reason,
               (SELECT id FROM captures p WHERE p.credential_id = c.credential_id AND p.counter < c.counter ORDER BY p.counter DESC LIMIT 1) AS previous_id,
               (SELECT id FROM captures n WHERE n.credential_id = c.credential_id AND n.counter > c.counter ORDER BY n.counter ASC LIMIT 1) AS next_id,
+              (SELECT chain_gap FROM captures n WHERE n.credential_id = c.credential_id AND n.counter > c.counter ORDER BY n.counter ASC LIMIT 1) AS next_gap,
               (SELECT COUNT(*) FROM captures q WHERE q.credential_id = c.credential_id AND q.counter <= c.counter) AS position
             FROM captures c JOIN credentials cr ON cr.id = c.credential_id WHERE c.id = ?`,
       args: [id],
@@ -51,6 +52,8 @@ export async function recordedCapture(db: Executor, id: string) {
     chain: {
       position: Number(row.position),
       gapBefore: Number(row.chain_gap) === 1,
+      // Whether the next recorded capture links back to this one; null while this is the camera's latest.
+      gapAfter: row.next_gap === null ? null : Number(row.next_gap) === 1,
       previousId: row.previous_id === null ? null : String(row.previous_id),
       nextId: row.next_id === null ? null : String(row.next_id),
     },

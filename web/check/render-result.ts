@@ -111,10 +111,23 @@ function chainText(recorded: NonNullable<RemoteVerdict["recorded"]>): Node {
   const { chain, counter } = recorded;
   return fragment(
     `Capture ${chain.position} of this camera (counter ${counter}); `,
-    chain.gapBefore ? "a gap before it: earlier captures never reached the verifier" : "the chain before it is intact",
+    chainAround(chain),
     chain.previousId ? fragment(" · ", permalink(chain.previousId, "previous")) : "",
     chain.nextId ? fragment(" · ", permalink(chain.nextId, "next")) : "",
   );
+}
+
+/** Whether the records either side link to this one: a gap means captures the verifier never received. */
+function chainAround(chain: NonNullable<RemoteVerdict["recorded"]>["chain"]): string {
+  if (chain.gapBefore === false && chain.gapAfter === false && chain.previousId !== null) return "the chain around it is intact";
+  const before =
+    chain.previousId === null && !chain.gapBefore
+      ? "the camera's first capture"
+      : chain.gapBefore
+        ? "a gap before it (earlier captures never reached the verifier)"
+        : "linked to the one before it";
+  const after = chain.gapAfter === null ? "its latest recorded capture" : chain.gapAfter ? "a gap after it (later captures are missing)" : "linked to the one after it";
+  return `${before}; ${after}`;
 }
 
 function revocationNotice(verdict: RemoteVerdict): HTMLElement | null {
