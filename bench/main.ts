@@ -146,7 +146,7 @@ async function main(): Promise<void> {
       "",
     ]);
 
-    const browserRatio = browserCheck.serverMs / browserCheck.inBrowserMs;
+    const browserRatio = browserCheck.ratio;
     rows.push([
       "Check a 12-MP photo on the check page, in the browser (src/ core bundled)",
       fmtMs(browserCheck.inBrowserMs),
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
         "(what a camera's sync sends) encoded before timing, over HTTP to a verifier in the same process (libSQL file, WAL).",
     );
     log(
-      `- Check page: median of ${browserCheck.runs} runs after ${BROWSER_CHECK.warmup} warm-up, on two recorded ${(browserCheck.photoBytes / 2 ** 20).toFixed(1)} MiB 4000x3000 photos in turn, ` +
+      `- Check page: medians of ${browserCheck.runs} runs after ${BROWSER_CHECK.warmup} warm-up (the ratio is the median of each run's own ratio, both ways timed back to back), on two recorded ${(browserCheck.photoBytes / 2 ** 20).toFixed(1)} MiB 4000x3000 photos in turn, ` +
         "in headless Debian Chromium. In the browser: the page reads the picked file, extracts and verifies the record with the bundled src/ core " +
         "(WebCrypto SHA-256 of the image data and ES256), fetching the credential's status, the capture's receipt and, once, the anchor keys. " +
         "Server-side: the page uploads the same file to POST /v1/provenance/check and waits for its verdict.",

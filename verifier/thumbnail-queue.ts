@@ -4,17 +4,20 @@ import type { Thumbnail } from "./services.ts";
 
 /**
  * Makes the dashboard's thumbnails after a sync has been answered, one photo
- * at a time. Decoding a 12-MP JPEG costs several times what verifying it does,
- * so a camera's sync never waits for it, and a burst of syncs queues up behind
- * one worker rather than taking every core from verification. The queue holds
- * photos in memory, so it is bounded: past the bound, or when the process
- * stops first, a capture is simply recorded without a thumbnail.
+ * at a time, and only while no sync is being handled. Decoding a 12-MP JPEG
+ * costs several times what verifying it does, so a camera's sync never waits
+ * for it, and under a burst of syncs the thumbnails wait for the burst to
+ * pass rather than take cores from verification. The queue holds photos in
+ * memory, so it is bounded: past the bound, or when the process stops first,
+ * a capture is simply recorded without a thumbnail.
  */
 export class ThumbnailQueue {
   readonly #pending = new Map<string, { credentialId: string; done: Promise<void> }>();
   #tail: Promise<void> = Promise.resolve();
   #queuedBytes = 0;
   #closed = false;
+  #syncsInFlight = 0;
+  #idle: { promise: Promise<void>; resolve: () => void } | null = null;
 
   constructor(
     private readonly db: Client,
@@ -31,6 +34,7 @@ export class ThumbnailQueue {
     this.#queuedBytes += jpeg.length;
     const done = this.#tail.then(async () => {
       try {
+        await this.#noSyncInFlight();
         if (this.#closed) return;
         const thumbnail = await this.make(jpeg);
         if (!this.#closed) await storeThumbnail(this.db, capture.captureId, thumbnail);
@@ -46,6 +50,30 @@ export class ThumbnailQueue {
     this.#pending.set(capture.captureId, { credentialId: capture.credentialId, done });
   }
 
+  /** Marks a sync being handled, until the returned function is called: thumbnails wait for it. */
+  syncing(): () => void {
+    this.#syncsInFlight++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.#syncsInFlight === 0 && this.#idle) {
+        this.#idle.resolve();
+        this.#idle = null;
+      }
+    };
+  }
+
+  #noSyncInFlight(): Promise<void> {
+    if (this.#syncsInFlight === 0 || this.#closed) return Promise.resolve();
+    if (!this.#idle) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((done) => (resolve = done));
+      this.#idle = { promise, resolve };
+    }
+    return this.#idle.promise;
+  }
+
   /** Waits for the thumbnails this instance is still making for a camera, so its owner sees them right after a sync. */
   async settled(credentialId: string): Promise<void> {
     await Promise.all([...this.#pending.values()].filter((job) => job.credentialId === credentialId).map((job) => job.done));
@@ -53,5 +81,6 @@ export class ThumbnailQueue {
 
   close(): void {
     this.#closed = true;
+    this.#idle?.resolve();
   }
 }

@@ -124,7 +124,7 @@ test("a capture whose thumbnail could not be made is still recorded, listed with
   }
 });
 
-test("the thumbnail queue is bounded: a photo past its bound, or one that comes after it closed, is recorded without a thumbnail", async () => {
+test("the thumbnail queue waits for syncs to pass, and is bounded: a photo past its bound, or one that comes after it closed, gets no thumbnail", async () => {
   // Record three photos through an instance with no thumbnailer, then hand them to a queue of our own.
   const plain: StartedVerifier = await startVerifier(world.verifier.services.config, { now: clock.now, fingerprint: fingerprintJpeg });
   const server: LoopbackServer = await serveOnLoopback(plain.app.fetch, 0, plain.close);
@@ -143,11 +143,24 @@ test("the thumbnail queue is bounded: a photo past its bound, or one that comes 
     await server.stop();
   }
   const [first, second, third] = recorded;
-  const queue = new ThumbnailQueue(world.verifier.services.db, thumbnailJpeg, first.jpeg.length + second.jpeg.length - 1);
+  let made = 0;
+  const queue = new ThumbnailQueue(
+    world.verifier.services.db,
+    (jpeg) => {
+      made++;
+      return thumbnailJpeg(jpeg);
+    },
+    first.jpeg.length + second.jpeg.length - 1,
+  );
+  const endOfSync = queue.syncing();
   queue.enqueue({ captureId: first.captureId, credentialId: deviceId }, first.jpeg);
   // The first is still queued, so the second would pass the bound.
   queue.enqueue({ captureId: second.captureId, credentialId: deviceId }, second.jpeg);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(made, 0, "no thumbnail is made while a sync is being handled");
+  endOfSync();
   await queue.settled(deviceId);
+  assert.equal(made, 1);
   queue.close();
   queue.enqueue({ captureId: third.captureId, credentialId: deviceId }, third.jpeg);
   await queue.settled(deviceId);

@@ -21,6 +21,15 @@ export const captures = new Hono<AppEnv>()
   .post(
     "/",
     limitBody((services) => services.config.maxBatchBytes),
+    // Thumbnails are made only while no sync is being handled (verifier/thumbnail-queue.ts).
+    async (c, next) => {
+      const endOfSync = c.var.services.thumbnails?.syncing();
+      try {
+        await next();
+      } finally {
+        endOfSync?.();
+      }
+    },
     async (c) => {
       const services = c.var.services;
       const photos = await readPhotos(c, services.config.maxBatchPhotos);
