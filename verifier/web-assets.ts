@@ -1,5 +1,4 @@
-import { toBase64Url } from "../src/bytes.ts";
-import { sha256 } from "../src/crypto/sha256.ts";
+import { contentTag } from "./conditional-get.ts";
 
 /** A page or asset the verifier serves, keyed by path (`/assets/…`) or page name (`page:check`). */
 export interface WebAsset {
@@ -7,14 +6,15 @@ export interface WebAsset {
   /** The same bytes gzipped once, when that is smaller: the check page's script shrinks to a third. */
   gzip: Uint8Array | null;
   type: string;
-  etag: string;
+  /** Its content tag (conditional-get.ts), the ETag of its plain encoding. */
+  tag: string;
 }
 
 export type WebAssets = Map<string, WebAsset>;
 
 export async function webAsset(body: Uint8Array, type: string): Promise<WebAsset> {
   const gzip = new Uint8Array(await new Response(new Blob([body as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer());
-  return { body, gzip: gzip.length < body.length ? gzip : null, type, etag: toBase64Url((await sha256(body)).subarray(0, 12)) };
+  return { body, gzip: gzip.length < body.length ? gzip : null, type, tag: await contentTag(body) };
 }
 
 /**

@@ -1,6 +1,4 @@
 import type { Client } from "@libsql/client";
-import { toBase64Url } from "../../src/bytes.ts";
-import { sha256 } from "../../src/crypto/sha256.ts";
 import type { Thumbnail } from "../services.ts";
 
 /**
@@ -24,8 +22,8 @@ export async function storeThumbnail(db: Pick<Client, "execute">, captureId: str
   });
 }
 
-/** A capture's thumbnail, if the capture was recorded for this credential and one was made; the ETag is its content's hash. */
-export async function thumbnailOf(db: Pick<Client, "execute">, credentialId: string, captureId: string): Promise<(Thumbnail & { etag: string }) | null> {
+/** A capture's thumbnail, if the capture was recorded for this credential and one was made. */
+export async function thumbnailOf(db: Pick<Client, "execute">, credentialId: string, captureId: string): Promise<Thumbnail | null> {
   const row = (
     await db.execute({
       sql: `SELECT t.jpeg, t.width, t.height FROM capture_thumbnails t JOIN captures c ON c.id = t.capture_id
@@ -34,6 +32,5 @@ export async function thumbnailOf(db: Pick<Client, "execute">, credentialId: str
     })
   ).rows[0];
   if (!row) return null;
-  const jpeg = new Uint8Array(row.jpeg as ArrayBuffer);
-  return { jpeg, width: Number(row.width), height: Number(row.height), etag: `"${toBase64Url((await sha256(jpeg)).subarray(0, 12))}"` };
+  return { jpeg: new Uint8Array(row.jpeg as ArrayBuffer), width: Number(row.width), height: Number(row.height) };
 }

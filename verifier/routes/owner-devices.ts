@@ -4,6 +4,7 @@ import { requireOwner } from "../auth/require-owner.ts";
 import { acceptTransfer, decideReregistration, renameDevice, reportStolen, revokeDevice, startTransfer } from "../db/device-lifecycle.ts";
 import { type OwnedDevice, deviceCaptures, visibleDevice, visibleDevices } from "../db/ownership.ts";
 import { claimPairingCode } from "../db/pairing-codes.ts";
+import { conditionalBody, contentTag } from "../conditional-get.ts";
 import { CAPTURE_ID } from "../db/receipts.ts";
 import { thumbnailOf } from "../db/thumbnails.ts";
 import { limitBody } from "../limit-body.ts";
@@ -118,9 +119,5 @@ export const ownerDevices = new Hono<AppEnv>()
     const thumbnail = await thumbnailOf(c.var.services.db, id, captureId);
     if (!thumbnail) fail("not_found");
     // A capture's thumbnail is made once and never changes; only its owner may fetch it.
-    c.header("Cache-Control", "private, max-age=31536000, immutable");
-    c.header("ETag", thumbnail.etag);
-    if (c.req.header("If-None-Match") === thumbnail.etag) return c.body(null, 304);
-    c.header("Content-Type", "image/jpeg");
-    return c.body(thumbnail.jpeg as Uint8Array<ArrayBuffer>);
+    return conditionalBody(c, { tag: await contentTag(thumbnail.jpeg), cacheControl: "private, max-age=31536000, immutable", type: "image/jpeg", body: thumbnail.jpeg });
   });

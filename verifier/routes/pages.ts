@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "../services.ts";
+import { conditionalBody } from "../conditional-get.ts";
 import type { WebAsset } from "../web-assets.ts";
 import { fail } from "../validate.ts";
 
@@ -38,16 +39,15 @@ async function serve(c: Context<AppEnv>, key: string): Promise<Response> {
   if (!assets) fail("not_found", "this verifier serves no web pages");
   const asset: WebAsset | undefined = (await assets()).get(key);
   if (!asset) fail("not_found");
-  const gzipped = asset.gzip !== null && /\bgzip\b/.test(c.req.header("Accept-Encoding") ?? "");
-  // Each encoding is its own representation, so it has its own validator.
-  const etag = `"${asset.etag}${gzipped ? "-gzip" : ""}"`;
-  // Revalidated on every use: a redeployed verifier never runs a stale script against its API.
-  c.header("Cache-Control", "no-cache");
+  const gzip = asset.gzip !== null && /\bgzip\b/.test(c.req.header("Accept-Encoding") ?? "") ? asset.gzip : null;
   c.header("Vary", "Accept-Encoding");
-  c.header("ETag", etag);
-  if (c.req.header("If-None-Match") === etag) return c.body(null, 304);
-  c.header("Content-Type", asset.type);
-  if (!gzipped) return c.body(asset.body as Uint8Array<ArrayBuffer>);
-  c.header("Content-Encoding", "gzip");
-  return c.body(asset.gzip as Uint8Array<ArrayBuffer>);
+  return conditionalBody(c, {
+    // Each encoding is its own representation, so it has its own validator.
+    tag: gzip ? `${asset.tag}-gzip` : asset.tag,
+    // Revalidated on every use: a redeployed verifier never runs a stale script against its API.
+    cacheControl: "no-cache",
+    type: asset.type,
+    body: gzip ?? asset.body,
+    ...(gzip ? { encoding: "gzip" } : {}),
+  });
 }
