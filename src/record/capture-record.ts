@@ -58,6 +58,10 @@ export function recordHash(encodedRecord: Uint8Array): Promise<Uint8Array> {
   return sha256(encodedRecord);
 }
 
+/** What captureIdFor writes: 18 bytes in base64url, 24 characters. For routes and pages that take one. */
+export const CAPTURE_ID_PATTERN = "[A-Za-z0-9_-]{24}";
+export const CAPTURE_ID = new RegExp(`^${CAPTURE_ID_PATTERN}$`);
+
 /** A recorded capture's public id: the first 18 bytes of its record hash, base64url. */
 export function captureIdFor(recordHash: Uint8Array): string {
   return toBase64Url(recordHash.subarray(0, 18));

@@ -6,9 +6,6 @@ import { attributionOf } from "./ownership.ts";
 
 type Executor = Pick<Client, "execute">;
 
-/** A capture id: base64url of the leading bytes of its record hash (captureIdFor). */
-export const CAPTURE_ID = /^[A-Za-z0-9_-]{24}$/;
-
 /** When a recorded capture was received, or null if it never was. */
 export async function receiptTime(db: Executor, recordHash: Uint8Array): Promise<number | null> {
   const row = (await db.execute({ sql: "SELECT received_at FROM captures WHERE id = ?", args: [captureIdFor(recordHash)] })).rows[0];

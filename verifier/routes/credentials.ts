@@ -2,7 +2,8 @@ import { Hono } from "hono";
 import { toBase64Url } from "../../src/bytes.ts";
 import { findCredential } from "../db/credentials.ts";
 import { credentialLifecycle } from "../db/ownership.ts";
-import { CAPTURE_ID, type RecordedCaptureAnswer, recordedCapture } from "../db/receipts.ts";
+import { CAPTURE_ID } from "../../src/record/capture-record.ts";
+import { type RecordedCaptureAnswer, recordedCapture } from "../db/receipts.ts";
 import type { AppEnv } from "../services.ts";
 import { fail } from "../validate.ts";
 

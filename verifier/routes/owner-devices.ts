@@ -5,7 +5,7 @@ import { acceptTransfer, decideReregistration, renameDevice, reportStolen, revok
 import { type OwnedDevice, deviceCaptures, visibleDevice, visibleDevices } from "../db/ownership.ts";
 import { claimPairingCode } from "../db/pairing-codes.ts";
 import { conditionalBody, contentTag } from "../conditional-get.ts";
-import { CAPTURE_ID } from "../db/receipts.ts";
+import { CAPTURE_ID } from "../../src/record/capture-record.ts";
 import { thumbnailOf } from "../db/thumbnails.ts";
 import { limitBody } from "../limit-body.ts";
 import type { AppEnv } from "../services.ts";

@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
+import { CAPTURE_ID_PATTERN } from "../../src/record/capture-record.ts";
 import type { AppEnv } from "../services.ts";
 import { conditionalBody } from "../conditional-get.ts";
 import type { WebAsset } from "../web-assets.ts";
@@ -30,7 +31,7 @@ export const pages = new Hono<AppEnv>()
     }),
   )
   .get("/", (c) => serve(c, "page:check"))
-  .get("/c/:id{[A-Za-z0-9_-]{24}}", (c) => serve(c, "page:check"))
+  .get(`/c/:id{${CAPTURE_ID_PATTERN}}`, (c) => serve(c, "page:check"))
   .get("/account", (c) => serve(c, "page:account"))
   .get("/assets/:name", (c) => serve(c, `/assets/${c.req.param("name")}`));
 

@@ -1,5 +1,6 @@
 import { fromBase64Url } from "../../src/bytes.ts";
 import { readImageInfo } from "../../src/jpeg/image-info.ts";
+import { CAPTURE_ID_PATTERN } from "../../src/record/capture-record.ts";
 import { type RecordedCapture, type RemoteVerdict, checkWithVerifier, getOrNull } from "../../src/verify/check-with-verifier.ts";
 import { byId, h, replaceChildren } from "../shared/dom.ts";
 import { browserFingerprint } from "./browser-fingerprint.ts";
@@ -13,7 +14,7 @@ const result = byId("result");
 const status = byId("status");
 
 /** A permalink (`/c/:id`) shows that recorded capture until the visitor picks a photo. */
-const permalinkId = /^\/c\/([A-Za-z0-9_-]{24})$/.exec(location.pathname)?.[1] ?? null;
+const permalinkId = new RegExp(`^/c/(${CAPTURE_ID_PATTERN})$`).exec(location.pathname)?.[1] ?? null;
 
 // Each check supersedes the one before: a late answer for an earlier photo is dropped.
 let generation = 0;
