@@ -20,12 +20,12 @@ export async function receiptTime(db: Executor, recordHash: Uint8Array): Promise
 export async function recordedCapture(db: Executor, id: string) {
   const row = (
     await db.execute({
-      sql: `SELECT c.*, cr.revoked_at, cr.flagged_at, cr.flag_reason,
+      sql: `SELECT c.*, cr.revoked_at, cr.flagged_at, cr.flag_reason, n.id AS next_id, n.chain_gap AS next_gap,
               (SELECT id FROM captures p WHERE p.credential_id = c.credential_id AND p.counter < c.counter ORDER BY p.counter DESC LIMIT 1) AS previous_id,
-              (SELECT id FROM captures n WHERE n.credential_id = c.credential_id AND n.counter > c.counter ORDER BY n.counter ASC LIMIT 1) AS next_id,
-              (SELECT chain_gap FROM captures n WHERE n.credential_id = c.credential_id AND n.counter > c.counter ORDER BY n.counter ASC LIMIT 1) AS next_gap,
               (SELECT COUNT(*) FROM captures q WHERE q.credential_id = c.credential_id AND q.counter <= c.counter) AS position
-            FROM captures c JOIN credentials cr ON cr.id = c.credential_id WHERE c.id = ?`,
+            FROM captures c JOIN credentials cr ON cr.id = c.credential_id
+            LEFT JOIN captures n ON n.id = (SELECT id FROM captures WHERE credential_id = c.credential_id AND counter > c.counter ORDER BY counter ASC LIMIT 1)
+            WHERE c.id = ?`,
       args: [id],
     })
   ).rows[0];
