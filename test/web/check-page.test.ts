@@ -119,6 +119,7 @@ test("an authentic photo reads authentic, with the right camera and owner, at 12
     assert.match(await page.locator("#client-data").innerText(), /"type": "webauthn.get"/);
     // The lazily loaded X.509 parser fills in the certificate's subject.
     await page.locator("#certificate dd", { hasText: "SN-WEB-1" }).first().waitFor();
+    assert.match(await page.locator("#certificate-pem").innerText(), /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----$/);
     await noHorizontalOverflow(page);
     await screenshot(page, `check-technical-${width}`);
     await page.close();

@@ -4,7 +4,7 @@ import { X509Certificate } from "@peculiar/x509";
 import { fromBase64Url } from "../../src/bytes.ts";
 import { h } from "../shared/dom.ts";
 
-/** Fills a facts list with what the attestation certificate says of the camera. */
+/** Fills a facts list with what the attestation certificate says of the camera, then the certificate itself as PEM. */
 export function describeCertificate(base64url: string, into: HTMLElement): void {
   let certificate: X509Certificate;
   try {
@@ -21,4 +21,5 @@ export function describeCertificate(base64url: string, into: HTMLElement): void 
     ["key", `${certificate.publicKey.algorithm.name} ${"namedCurve" in certificate.publicKey.algorithm ? String(certificate.publicKey.algorithm.namedCurve) : ""}`.trim()],
   ];
   for (const [term, value] of rows) into.append(h("dt", {}, term), h("dd", { class: "mono" }, value));
+  into.after(h("pre", { class: "json", id: "certificate-pem" }, certificate.toString("pem")));
 }

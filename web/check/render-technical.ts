@@ -122,7 +122,7 @@ function certificateSection(device: NonNullable<RemoteVerdict["device"]>): { sec
     h("p", {}, `The camera's attestation certificate, issued by ${device.attestedBy}; the verifier checked its chain to a trusted manufacturer root when the camera registered.`),
   );
   const details = h("dl", { class: "facts" });
-  section.append(details, h("pre", { class: "json" }, pem(device.attestationCertificate)));
+  section.append(details);
   let described = false;
   // The X.509 parser is a large module: fetched only for the few who open this view.
   const describe = () => {
@@ -131,12 +131,6 @@ function certificateSection(device: NonNullable<RemoteVerdict["device"]>): { sec
     void import("./certificate.ts").then(({ describeCertificate }) => describeCertificate(device.attestationCertificate, details));
   };
   return { section, describe };
-}
-
-function pem(base64url: string): string {
-  const base64 = base64url.replaceAll("-", "+").replaceAll("_", "/");
-  const padded = base64 + "=".repeat((4 - (base64.length % 4)) % 4);
-  return `-----BEGIN CERTIFICATE-----\n${padded.match(/.{1,64}/g)!.join("\n")}\n-----END CERTIFICATE-----`;
 }
 
 function prettyJson(text: string): string {
